@@ -1,0 +1,87 @@
+"""The Orbita OS memory allocators in pure Python: no Qt, usable from any script.
+
+>>> from orbita_gui.core import FrameAllocator, LinkedListAllocator, Layout
+>>> frames = FrameAllocator(1 << 30)
+>>> frames.allocate_frame()
+Frame(0x0)
+>>> heap = LinkedListAllocator()
+>>> heap.init(0x4444_4444_0000, 100 * 1024)
+>>> hex(heap.allocate(Layout(24, 8)))
+'0x444444440000'
+"""
+
+from .addresses import FRAME_SIZE, Frame, PhysAddr, align_up
+from .errors import (
+    AddressOverflowError,
+    FrameDoubleFreeError,
+    FrameError,
+    FrameOutOfRangeError,
+    HeapError,
+    InvalidFreeError,
+    InvalidHeapRegionError,
+    InvalidMemorySizeError,
+    LayoutError,
+    LayoutMismatchError,
+    MisalignedFrameError,
+    OrbitaError,
+    RevertError,
+)
+from .events import (
+    Allocation,
+    Event,
+    FrameAllocation,
+    FrameRelease,
+    FrameScan,
+    HeapAllocation,
+    HeapReallocation,
+    HeapRelease,
+    LeftoverPushed,
+    PaddingLost,
+    RegionVisit,
+    Verdict,
+)
+from .frames import FREE, USED, FrameAllocator
+from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
+from .layout import Layout
+from .stats import HeapStats, MemoryStats
+
+__all__ = [
+    "FRAME_SIZE",
+    "FREE",
+    "HEAP_SIZE",
+    "HEAP_START",
+    "USED",
+    "AddressOverflowError",
+    "Allocation",
+    "Event",
+    "Frame",
+    "FrameAllocation",
+    "FrameAllocator",
+    "FrameDoubleFreeError",
+    "FrameError",
+    "FrameOutOfRangeError",
+    "FrameRelease",
+    "FrameScan",
+    "HeapAllocation",
+    "HeapError",
+    "HeapReallocation",
+    "HeapRelease",
+    "HeapStats",
+    "InvalidFreeError",
+    "InvalidHeapRegionError",
+    "InvalidMemorySizeError",
+    "Layout",
+    "LayoutError",
+    "LayoutMismatchError",
+    "LeftoverPushed",
+    "LinkedListAllocator",
+    "MemoryStats",
+    "MisalignedFrameError",
+    "OrbitaError",
+    "PaddingLost",
+    "PhysAddr",
+    "RegionVisit",
+    "RevertError",
+    "Verdict",
+    "align_up",
+]

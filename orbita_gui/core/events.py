@@ -1,0 +1,314 @@
+"""One event per operation: what was asked, what came back, and why.
+
+Events are what the log prints, what undo reverts, what the animation and the
+code panel step through. They are built on the hot path, so they store only
+the few numbers an operation produces (for the heap, a copy of the nodes it
+passed over); `steps` and `describe()` derive the explanation on request.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NamedTuple
+
+import numpy as np
+
+from .addresses import FRAME_SIZE, Frame
+from .layout import Layout
+
+LIST_NODE_SIZE = 16
+"""`mem::size_of::<ListNode>()`: a size and a next pointer."""
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+# Frames
+
+
+class FrameScan(NamedTuple):
+    """One pass of the frame search over frames `[first, stop)`.
+
+    `found` is the free frame the pass stopped at, or None if it reached `stop`.
+    """
+
+    first: int
+    stop: int
+    found: int | None
+
+
+class FrameAllocation:
+    """`allocate_frame()`: the frame found (or None), and where the search began."""
+
+    __slots__ = ("frame_number", "next_free_before", "total_frames")
+
+    def __init__(self, frame_number: int | None, next_free_before: int, total_frames: int):
+        self.frame_number = frame_number
+        self.next_free_before = next_free_before
+        self.total_frames = total_frames
+
+    @property
+    def frame(self) -> Frame | None:
+        """What the guide's `allocate_frame` returns."""
+        return None if self.frame_number is None else Frame.from_number(self.frame_number)
+
+    @property
+    def steps(self) -> tuple[FrameScan, ...]:
+        """The guide's two loops: from `next_free` to the end, then from 0 to `next_free`.
+
+        The second loop never finds a frame: every frame below `next_free` is
+        used (allocation moves the hint past used frames only, a free lowers it
+        to the freed frame), so it runs, fruitlessly, only when memory is full.
+        """
+        start, found = self.next_free_before, self.frame_number
+        if found is not None and found >= start:
+            return (FrameScan(start, self.total_frames, found),)
+        return (FrameScan(start, self.total_frames, None), FrameScan(0, start, found))
+
+    def describe(self) -> str:
+        start = self.next_free_before
+        if self.frame_number is None:
+            return (
+                f"allocate_frame() -> None: out of memory, "
+                f"all {_plural(self.total_frames, 'frame')} are used"
+            )
+        found = self.frame_number
+        head = f"allocate_frame() -> Frame({found * FRAME_SIZE:#x}): frame {found:,}"
+        if found == start:
+            return f"{head}, free at next_free"
+        return f"{head}, passed over {_plural(found - start, 'used frame')} from next_free"
+
+
+class FrameRelease:
+    """`free_frame(frame)`: which frame, and the `next_free` hint before it."""
+
+    __slots__ = ("frame_number", "next_free_before")
+
+    def __init__(self, frame_number: int, next_free_before: int):
+        self.frame_number = frame_number
+        self.next_free_before = next_free_before
+
+    @property
+    def frame(self) -> Frame:
+        return Frame.from_number(self.frame_number)
+
+    @property
+    def next_free_after(self) -> int:
+        return min(self.frame_number, self.next_free_before)
+
+    def describe(self) -> str:
+        text = (
+            f"free_frame(Frame({self.frame_number * FRAME_SIZE:#x})): frame {self.frame_number:,}"
+        )
+        if self.next_free_after != self.next_free_before:
+            text += f", next_free {self.next_free_before:,} -> {self.next_free_after:,}"
+        return text
+
+
+# Heap
+
+
+class Verdict(Enum):
+    """Why `find_region` passed over a free-list node, or that it chose it."""
+
+    TOO_SMALL = "too small"
+    LEFTOVER_TOO_SMALL = "leftover under 16 bytes"
+    ADDRESS_OVERFLOW = "address overflow ends the search"
+    CHOSEN = "chosen"
+
+
+class RegionVisit(NamedTuple):
+    """`find_region` looking at the free-list node at `position` (0 is the head)."""
+
+    position: int
+    start: int
+    size: int
+    alloc_start: int
+    verdict: Verdict
+
+
+class PaddingLost(NamedTuple):
+    """Alignment padding in front of the block: the guide never gives it back."""
+
+    start: int
+    size: int
+
+
+class LeftoverPushed(NamedTuple):
+    """The rest of the chosen region, pushed at the front of the free list."""
+
+    start: int
+    size: int
+
+
+def judge_region(start: int, size: int, need: int, align: int) -> tuple[int, Verdict]:
+    """Where a block of `need` bytes would start in a region, and whether it may go there.
+
+    This is `find_region`'s test for one node, in plain integers.
+    """
+    alloc_start = (start + align - 1) & ~(align - 1)
+    alloc_end = alloc_start + need
+    if alloc_end >= 1 << 64:
+        return alloc_start, Verdict.ADDRESS_OVERFLOW
+    if alloc_end > start + size:
+        return alloc_start, Verdict.TOO_SMALL
+    if 0 < start + size - alloc_end < LIST_NODE_SIZE:
+        return alloc_start, Verdict.LEFTOVER_TOO_SMALL
+    return alloc_start, Verdict.CHOSEN
+
+
+class HeapAllocation:
+    """`allocate(layout)`: the block handed out (or null), and the search behind it.
+
+    `passed_starts`/`passed_sizes` are the nodes passed over, head first; the
+    chosen node (if any) was at position `len(passed_starts)`.
+    """
+
+    __slots__ = ("align", "chosen", "layout", "passed_sizes", "passed_starts", "ptr", "size")
+
+    def __init__(
+        self,
+        layout: Layout,
+        size: int,
+        align: int,
+        ptr: int | None,
+        chosen: tuple[int, int] | None,
+        passed_starts: np.ndarray,
+        passed_sizes: np.ndarray,
+    ):
+        self.layout = layout
+        self.size = size
+        self.align = align
+        self.ptr = ptr
+        self.chosen = chosen
+        self.passed_starts = passed_starts
+        self.passed_sizes = passed_sizes
+
+    @property
+    def passed_over(self) -> int:
+        return len(self.passed_starts)
+
+    @property
+    def padding(self) -> int:
+        """Bytes lost in front of the block to alignment."""
+        return 0 if self.chosen is None else self.ptr - self.chosen[0]
+
+    @property
+    def leftover(self) -> tuple[int, int] | None:
+        """The `(start, size)` pushed to the front of the list, if the block left any."""
+        if self.chosen is None:
+            return None
+        start, size = self.chosen
+        excess = start + size - (self.ptr + self.size)
+        return (self.ptr + self.size, excess) if excess else None
+
+    @property
+    def steps(self) -> tuple[RegionVisit | PaddingLost | LeftoverPushed, ...]:
+        """Each node visited with its verdict; then padding lost and leftover pushed."""
+        steps: list = []
+        starts, sizes = self.passed_starts.tolist(), self.passed_sizes.tolist()
+        for position, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+            alloc_start, verdict = judge_region(start, size, self.size, self.align)
+            steps.append(RegionVisit(position, start, size, alloc_start, verdict))
+        if self.chosen is not None:
+            steps.append(RegionVisit(len(starts), *self.chosen, self.ptr, Verdict.CHOSEN))
+            if self.padding:
+                steps.append(PaddingLost(self.chosen[0], self.padding))
+            if self.leftover is not None:
+                steps.append(LeftoverPushed(*self.leftover))
+        return tuple(steps)
+
+    def describe(self) -> str:
+        passed = f"passed over {_plural(self.passed_over, 'region')}"
+        if self.ptr is None:
+            overflow = (
+                self.passed_over
+                and judge_region(
+                    int(self.passed_starts[-1]), int(self.passed_sizes[-1]), self.size, self.align
+                )[1]
+                is Verdict.ADDRESS_OVERFLOW
+            )
+            reason = "address overflow" if overflow else "out of memory"
+            return f"allocate({self.layout}) -> null: {reason}, {passed}"
+        parts = [passed]
+        region = self.chosen[1]
+        if self.leftover is None:
+            parts.append(f"took a whole {region:,}-byte region")
+        else:
+            parts.append(f"split a {region:,}-byte region")
+        if self.padding:
+            parts.append(f"lost {self.padding:,} bytes to alignment")
+        return f"allocate({self.layout}) -> {self.ptr:#x}: " + ", ".join(parts)
+
+
+class Allocation(NamedTuple):
+    """A live block: where it is, the layout it was asked with, and what it took."""
+
+    ptr: int
+    layout: Layout
+    size: int
+    padding: int
+
+
+class HeapRelease:
+    """`deallocate(ptr, layout)`: the block freed, pushed at the front of the list."""
+
+    __slots__ = ("allocation",)
+
+    def __init__(self, allocation: Allocation):
+        self.allocation = allocation
+
+    @property
+    def ptr(self) -> int:
+        return self.allocation.ptr
+
+    @property
+    def layout(self) -> Layout:
+        return self.allocation.layout
+
+    def describe(self) -> str:
+        a = self.allocation
+        return (
+            f"deallocate({a.ptr:#x}, {a.layout}): pushed a {a.size:,}-byte region "
+            f"at the front of the free list"
+        )
+
+
+class HeapReallocation:
+    """`realloc(ptr, layout, new_size)` as `GlobalAlloc`'s default: allocate, copy, free.
+
+    `release` is None when the allocation failed: then the old block stays.
+    """
+
+    __slots__ = ("allocation", "layout", "new_size", "ptr", "release")
+
+    def __init__(
+        self,
+        ptr: int,
+        layout: Layout,
+        new_size: int,
+        allocation: HeapAllocation,
+        release: HeapRelease | None,
+    ):
+        self.ptr = ptr
+        self.layout = layout
+        self.new_size = new_size
+        self.allocation = allocation
+        self.release = release
+
+    @property
+    def new_ptr(self) -> int | None:
+        return self.allocation.ptr
+
+    def describe(self) -> str:
+        head = f"realloc({self.ptr:#x}, {self.layout}, {self.new_size:,})"
+        if self.release is None:
+            return f"{head} -> null: the old block stays; " + self.allocation.describe()
+        return (
+            f"{head} -> {self.new_ptr:#x}: {self.allocation.describe()}; then freed the old block"
+        )
+
+
+Event = FrameAllocation | FrameRelease | HeapAllocation | HeapRelease | HeapReallocation
+"""Any operation's event."""

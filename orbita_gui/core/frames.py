@@ -1,0 +1,132 @@
+"""The guide's bitmap frame allocator (`memory.rs`), exact and fast.
+
+The guide keeps one bit per frame and searches it frame by frame. Here each
+frame has one byte (0 free, 1 used), so that the search from `next_free` is a
+single `bytearray.find` in C: the same frames come back in the same order,
+microseconds instead of seconds across millions of used frames, and the views
+read the same bytes as a numpy array without copying.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .addresses import FRAME_SIZE, U64_LIMIT, Frame
+from .errors import (
+    FrameDoubleFreeError,
+    FrameOutOfRangeError,
+    InvalidMemorySizeError,
+    MisalignedFrameError,
+    RevertError,
+)
+from .events import FrameAllocation, FrameRelease
+from .stats import MemoryStats
+
+FREE, USED = 0, 1
+"""States of a frame in `FrameAllocator.bitmap()`."""
+
+
+class FrameAllocator:
+    """Hands out 4 KiB frames first-fit from a moving `next_free` hint."""
+
+    def __init__(self, memory_size: int) -> None:
+        if type(memory_size) is not int or not FRAME_SIZE <= memory_size <= U64_LIMIT:
+            raise InvalidMemorySizeError(
+                f"memory size {memory_size!r} must be a whole number of bytes "
+                f"from {FRAME_SIZE} (one frame) to 2**64"
+            )
+        self.total_frames = memory_size // FRAME_SIZE
+        self.used_frames = 0
+        self.next_free = 0
+        self._used = bytearray(self.total_frames)
+        self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
+        self._bitmap.flags.writeable = False
+
+    @classmethod
+    def new(cls, memory_size: int) -> FrameAllocator:
+        """The guide's constructor name."""
+        return cls(memory_size)
+
+    # The guide's interface
+
+    def allocate_frame(self) -> Frame | None:
+        """Allocate a frame: the first free one from `next_free`, wrapping to 0."""
+        return self.allocate_frame_event().frame
+
+    def free_frame(self, frame: Frame) -> None:
+        """Free an allocated frame; raises instead of ignoring a double free."""
+        self.free_frame_event(frame)
+
+    def stats(self) -> MemoryStats:
+        return MemoryStats(
+            self.total_frames, self.used_frames, self.total_frames - self.used_frames
+        )
+
+    # The same operations, returning the event that explains them
+
+    def allocate_frame_event(self) -> FrameAllocation:
+        """`allocate_frame`, returning its event."""
+        used, start = self._used, self.next_free
+        found = used.find(FREE, start)  # the guide's first loop: next_free..total
+        if found < 0:
+            found = used.find(FREE, 0, start)  # its second loop: 0..next_free
+        if found < 0:
+            return FrameAllocation(None, start, self.total_frames)
+        used[found] = USED
+        self.used_frames += 1
+        self.next_free = found + 1
+        return FrameAllocation(found, start, self.total_frames)
+
+    def free_frame_event(self, frame: Frame) -> FrameRelease:
+        """`free_frame`, returning its event; raises `FrameError` and changes nothing
+        for a frame that is misaligned, beyond memory, or not allocated."""
+        number = self._check_frame(frame)
+        if not self._used[number]:
+            raise FrameDoubleFreeError(f"{frame} (frame {number:,}) is not allocated: double free")
+        event = FrameRelease(number, self.next_free)
+        self._used[number] = FREE
+        self.used_frames -= 1
+        self.next_free = event.next_free_after
+        return event
+
+    def revert(self, event: FrameAllocation | FrameRelease) -> None:
+        """Undo the latest operation exactly, `next_free` included."""
+        number = event.frame_number
+        if isinstance(event, FrameAllocation):
+            if number is not None:
+                if self.next_free != number + 1 or not self._used[number]:
+                    raise RevertError(f"{event.describe()} is not the latest operation")
+                self._used[number] = FREE
+                self.used_frames -= 1
+            self.next_free = event.next_free_before
+        else:
+            if self._used[number] or self.next_free != event.next_free_after:
+                raise RevertError(f"{event.describe()} is not the latest operation")
+            self._used[number] = USED
+            self.used_frames += 1
+            self.next_free = event.next_free_before
+
+    # Introspection for the views
+
+    def bitmap(self) -> np.ndarray:
+        """A read-only uint8 view, one element per frame (`FREE` or `USED`); no copy."""
+        return self._bitmap
+
+    def is_frame_used(self, frame_number: int) -> bool:
+        return bool(self._used[frame_number])
+
+    def _check_frame(self, frame: Frame) -> int:
+        if not isinstance(frame, Frame):
+            raise TypeError(f"expected a Frame, got {frame!r}")
+        address = frame.start_address.as_u64()
+        if address % FRAME_SIZE:
+            raise MisalignedFrameError(
+                f"{address:#x} is not a frame address: not a multiple of {FRAME_SIZE:#x}"
+            )
+        number = address // FRAME_SIZE
+        if number >= self.total_frames:
+            raise FrameOutOfRangeError(
+                f"{address:#x} is beyond the end of memory "
+                f"({self.total_frames:,} frames, up to {self.total_frames * FRAME_SIZE:#x})"
+            )
+        return number
