@@ -1,0 +1,1 @@
+"""The application: main window, actions, menus and the command line."""
