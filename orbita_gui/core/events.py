@@ -8,6 +8,7 @@ passed over); `steps` and `describe()` derive the explanation on request.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
@@ -38,15 +39,18 @@ class FrameScan(NamedTuple):
     found: int | None
 
 
+# Events are plain slotted dataclasses, not frozen ones: a frozen dataclass's
+# __init__ costs several times more, and events are made on the hot path.
+_event = dataclass(slots=True, eq=False)
+
+
+@_event
 class FrameAllocation:
     """`allocate_frame()`: the frame found (or None), and where the search began."""
 
-    __slots__ = ("frame_number", "next_free_before", "total_frames")
-
-    def __init__(self, frame_number: int | None, next_free_before: int, total_frames: int):
-        self.frame_number = frame_number
-        self.next_free_before = next_free_before
-        self.total_frames = total_frames
+    frame_number: int | None
+    next_free_before: int
+    total_frames: int
 
     @property
     def frame(self) -> Frame | None:
@@ -80,14 +84,12 @@ class FrameAllocation:
         return f"{head}, passed over {_plural(found - start, 'used frame')} from next_free"
 
 
+@_event
 class FrameRelease:
     """`free_frame(frame)`: which frame, and the `next_free` hint before it."""
 
-    __slots__ = ("frame_number", "next_free_before")
-
-    def __init__(self, frame_number: int, next_free_before: int):
-        self.frame_number = frame_number
-        self.next_free_before = next_free_before
+    frame_number: int
+    next_free_before: int
 
     @property
     def frame(self) -> Frame:
@@ -158,6 +160,7 @@ def judge_region(start: int, size: int, need: int, align: int) -> tuple[int, Ver
     return alloc_start, Verdict.CHOSEN
 
 
+@_event
 class HeapAllocation:
     """`allocate(layout)`: the block handed out (or null), and the search behind it.
 
@@ -165,25 +168,13 @@ class HeapAllocation:
     chosen node (if any) was at position `len(passed_starts)`.
     """
 
-    __slots__ = ("align", "chosen", "layout", "passed_sizes", "passed_starts", "ptr", "size")
-
-    def __init__(
-        self,
-        layout: Layout,
-        size: int,
-        align: int,
-        ptr: int | None,
-        chosen: tuple[int, int] | None,
-        passed_starts: np.ndarray,
-        passed_sizes: np.ndarray,
-    ):
-        self.layout = layout
-        self.size = size
-        self.align = align
-        self.ptr = ptr
-        self.chosen = chosen
-        self.passed_starts = passed_starts
-        self.passed_sizes = passed_sizes
+    layout: Layout
+    size: int
+    align: int
+    ptr: int | None
+    chosen: tuple[int, int] | None
+    passed_starts: np.ndarray
+    passed_sizes: np.ndarray
 
     @property
     def passed_over(self) -> int:
@@ -251,13 +242,11 @@ class Allocation(NamedTuple):
     padding: int
 
 
+@_event
 class HeapRelease:
     """`deallocate(ptr, layout)`: the block freed, pushed at the front of the list."""
 
-    __slots__ = ("allocation",)
-
-    def __init__(self, allocation: Allocation):
-        self.allocation = allocation
+    allocation: Allocation
 
     @property
     def ptr(self) -> int:
@@ -275,27 +264,18 @@ class HeapRelease:
         )
 
 
+@_event
 class HeapReallocation:
     """`realloc(ptr, layout, new_size)` as `GlobalAlloc`'s default: allocate, copy, free.
 
     `release` is None when the allocation failed: then the old block stays.
     """
 
-    __slots__ = ("allocation", "layout", "new_size", "ptr", "release")
-
-    def __init__(
-        self,
-        ptr: int,
-        layout: Layout,
-        new_size: int,
-        allocation: HeapAllocation,
-        release: HeapRelease | None,
-    ):
-        self.ptr = ptr
-        self.layout = layout
-        self.new_size = new_size
-        self.allocation = allocation
-        self.release = release
+    ptr: int
+    layout: Layout
+    new_size: int
+    allocation: HeapAllocation
+    release: HeapRelease | None
 
     @property
     def new_ptr(self) -> int | None:

@@ -25,26 +25,38 @@ from .guide_port import GuideFrameAllocator, GuideLinkedListAllocator
 machine_settings = settings(max_examples=60, stateful_step_count=60, deadline=None)
 
 
-class FrameMachine(RuleBasedStateMachine):
+class CoreBesideGuide(RuleBasedStateMachine):
+    """Runs each operation on the core and on the guide port; undo reverts the core's
+    event and puts back a copy of the guide port taken before it."""
+
+    def start_both(self, core, guide):
+        self.core, self.guide = core, guide
+        self.events, self.history = [], []
+
+    def apply(self, core_operation, guide_operation):
+        """Both operations' results; the core's event is kept for undo."""
+        self.history.append(copy.deepcopy(self.guide))
+        event = core_operation()
+        self.events.append(event)
+        return event, guide_operation()
+
+    @precondition(lambda self: self.events)
+    @rule()
+    def undo(self):
+        self.core.revert(self.events.pop())
+        self.guide = self.history.pop()
+
+
+class FrameMachine(CoreBesideGuide):
     @initialize(frames=st.integers(1, 70), extra=st.integers(0, FRAME_SIZE - 1))
     def start(self, frames, extra):
-        self.core = FrameAllocator(frames * FRAME_SIZE + extra)
-        self.guide = GuideFrameAllocator(frames * FRAME_SIZE + extra)
-        self.events = []
-        self.history = []  # the guide port's state before each event
-
-    def _remember(self):
-        self.history.append(copy.deepcopy(self.guide))
+        memory = frames * FRAME_SIZE + extra
+        self.start_both(FrameAllocator(memory), GuideFrameAllocator(memory))
 
     @rule()
     def allocate(self):
-        self._remember()
-        event = self.core.allocate_frame_event()
-        self.events.append(event)
-        expected = self.guide.allocate_frame()
-        assert (event.frame and event.frame.start_address.as_u64()) == expected or (
-            event.frame is None and expected is None
-        )
+        event, expected = self.apply(self.core.allocate_frame_event, self.guide.allocate_frame)
+        assert (None if event.frame is None else event.frame.start_address.as_u64()) == expected
 
     @rule(data=st.data())
     def free(self, data):
@@ -52,15 +64,10 @@ class FrameMachine(RuleBasedStateMachine):
         if not used:
             return
         number = data.draw(st.sampled_from(used))
-        self._remember()
-        self.events.append(self.core.free_frame_event(Frame.from_number(number)))
-        self.guide.free_frame(number * FRAME_SIZE)
-
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.core.revert(self.events.pop())
-        self.guide = self.history.pop()
+        self.apply(
+            lambda: self.core.free_frame_event(Frame.from_number(number)),
+            lambda: self.guide.free_frame(number * FRAME_SIZE),
+        )
 
     @invariant()
     def same_state_as_the_guide(self):
@@ -74,18 +81,12 @@ class FrameMachine(RuleBasedStateMachine):
         assert self.core.bitmap()[: self.core.next_free].all()
 
 
-class HeapMachine(RuleBasedStateMachine):
+class HeapMachine(CoreBesideGuide):
     @initialize(start=st.integers(0, 64).map(lambda k: 0x1000 + 8 * k), size=st.integers(16, 2048))
     def start(self, start, size):
-        self.core = LinkedListAllocator()
+        self.start_both(LinkedListAllocator(), GuideLinkedListAllocator())
         self.core.init(start, size)
-        self.guide = GuideLinkedListAllocator()
         self.guide.init(start, size)
-        self.events = []
-        self.history = []
-
-    def _remember(self):
-        self.history.append(copy.deepcopy(self.guide))
 
     def _live(self, data):
         live = sorted(self.core.allocations().values())
@@ -93,38 +94,37 @@ class HeapMachine(RuleBasedStateMachine):
 
     @rule(size=st.integers(0, 300), align=st.sampled_from([1, 2, 4, 8, 16, 32, 64, 128]))
     def allocate(self, size, align):
-        self._remember()
-        event = self.core.allocate_event(Layout(size, align))
-        self.events.append(event)
-        assert event.ptr == self.guide.allocate(size, align)
+        event, expected = self.apply(
+            lambda: self.core.allocate_event(Layout(size, align)),
+            lambda: self.guide.allocate(size, align),
+        )
+        assert event.ptr == expected
 
     @rule(data=st.data())
     def deallocate(self, data):
         block = self._live(data)
-        if block is None:
-            return
-        self._remember()
-        self.events.append(self.core.deallocate_event(block.ptr, block.layout))
-        self.guide.deallocate(block.ptr, block.layout.size, block.layout.align)
+        if block is not None:
+            self.apply(
+                lambda: self.core.deallocate_event(block.ptr, block.layout),
+                lambda: self.guide.deallocate(block.ptr, block.layout.size, block.layout.align),
+            )
 
     @rule(data=st.data(), new_size=st.integers(0, 300))
     def realloc(self, data, new_size):
         block = self._live(data)
         if block is None:
             return
-        self._remember()
-        event = self.core.realloc_event(block.ptr, block.layout, new_size)
-        self.events.append(event)
-        new_ptr = self.guide.allocate(new_size, block.layout.align)
-        if new_ptr is not None:
-            self.guide.deallocate(block.ptr, block.layout.size, block.layout.align)
-        assert event.new_ptr == new_ptr
 
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.core.revert(self.events.pop())
-        self.guide = self.history.pop()
+        def guide_realloc():
+            new_ptr = self.guide.allocate(new_size, block.layout.align)
+            if new_ptr is not None:
+                self.guide.deallocate(block.ptr, block.layout.size, block.layout.align)
+            return new_ptr
+
+        event, expected = self.apply(
+            lambda: self.core.realloc_event(block.ptr, block.layout, new_size), guide_realloc
+        )
+        assert event.new_ptr == expected
 
     @invariant()
     def same_free_list_as_the_guide(self):
