@@ -17,6 +17,7 @@ from .errors import (
     FrameError,
     FrameOutOfRangeError,
     HeapError,
+    HeapFrameError,
     InvalidFreeError,
     InvalidHeapRegionError,
     InvalidMemorySizeError,
@@ -43,6 +44,7 @@ from .events import (
 from .frames import FREE, USED, FrameAllocator
 from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
 from .layout import Layout
+from .machine import PAGE_SIZE, Machine
 from .stats import HeapStats, MemoryStats
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "FREE",
     "HEAP_SIZE",
     "HEAP_START",
+    "PAGE_SIZE",
     "USED",
     "AddressOverflowError",
     "Allocation",
@@ -64,6 +67,7 @@ __all__ = [
     "FrameScan",
     "HeapAllocation",
     "HeapError",
+    "HeapFrameError",
     "HeapReallocation",
     "HeapRelease",
     "HeapStats",
@@ -75,6 +79,7 @@ __all__ = [
     "LayoutMismatchError",
     "LeftoverPushed",
     "LinkedListAllocator",
+    "Machine",
     "MemoryStats",
     "MisalignedFrameError",
     "OrbitaError",

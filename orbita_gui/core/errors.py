@@ -37,6 +37,10 @@ class FrameDoubleFreeError(FrameError):
     """A frame that is not allocated was freed (the guide ignores this silently)."""
 
 
+class HeapFrameError(FrameError):
+    """A frame that backs a heap page was freed while the heap uses it."""
+
+
 # Heap
 
 

@@ -186,6 +186,13 @@ class HeapAllocation:
         return 0 if self.chosen is None else self.ptr - self.chosen[0]
 
     @property
+    def block(self) -> Allocation | None:
+        """The live block this allocation made, or None if it failed."""
+        if self.ptr is None:
+            return None
+        return Allocation(self.ptr, self.layout, self.size, self.padding)
+
+    @property
     def leftover(self) -> tuple[int, int] | None:
         """The `(start, size)` pushed to the front of the list, if the block left any."""
         if self.chosen is None:

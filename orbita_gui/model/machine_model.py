@@ -1,0 +1,274 @@
+"""The model every view reads and every action goes through: one machine, undoable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from orbita_gui.core import (
+    Event,
+    Frame,
+    FrameAllocation,
+    FrameRelease,
+    HeapAllocation,
+    HeapReallocation,
+    HeapRelease,
+    Layout,
+    Machine,
+    OrbitaError,
+)
+
+REPAINT_INTERVAL_MS = 16
+"""`sig_changed` comes at most once per screen frame (60 Hz)."""
+
+
+class _EventCommand(QUndoCommand):
+    """One applied operation: undo reverts its event, redo performs it again.
+
+    Performing the same request on the same state gives the same event, so redo
+    brings back the same addresses.
+    """
+
+    def __init__(self, model: MachineModel, label: str, perform: Callable[[], Event], event: Event):
+        super().__init__(label)
+        self._model, self._perform, self.event = model, perform, event
+        self._applied = True  # push() calls redo() at once: the first run already happened
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.event = self._perform()
+        self._model._announce(self.event, undone=False)
+
+    def undo(self) -> None:
+        self._model.machine.revert(self.event)
+        self._model._announce(self.event, undone=True)
+
+
+class _ResetCommand(QUndoCommand):
+    """Swapping in a new machine; undo puts the old one back as it was."""
+
+    def __init__(self, model: MachineModel, new: Machine):
+        super().__init__("reset")
+        self._model, self._old, self._new = model, model.machine, new
+
+    def redo(self) -> None:
+        self._model._set_machine(self._new)
+
+    def undo(self) -> None:
+        self._model._set_machine(self._old)
+
+
+class MachineModel(QObject):
+    """Owns a `Machine`; runs every operation, records it for undo, and says what changed.
+
+    Each operation emits `sig_event_applied` (or `sig_event_reverted` on undo)
+    once with the core's event, then the specific signals below; bad requests
+    emit `sig_operation_failed` and change nothing. Views repaint on
+    `sig_changed`, which comes at most once per screen frame however many
+    operations ran.
+    """
+
+    sig_event_applied = Signal(object)
+    """An operation ran, first time or redo: the core's event."""
+    sig_event_reverted = Signal(object)
+    """An operation was undone: the event it reverted."""
+    sig_frame_allocated = Signal(int)
+    """A frame became used (allocation, or undo of a free): its number."""
+    sig_frame_freed = Signal(int)
+    """A frame became free (free, or undo of an allocation): its number."""
+    sig_block_allocated = Signal(object)
+    """A heap block became live: its `Allocation`."""
+    sig_block_freed = Signal(object)
+    """A heap block was freed or its allocation undone: its `Allocation`."""
+    sig_operation_failed = Signal(str)
+    """A request was refused or ran out of memory: the message to show."""
+    sig_machine_reset = Signal()
+    """A new machine replaced the old one (or undo brought the old one back)."""
+    sig_selection_changed = Signal()
+    """The selected frames or blocks changed."""
+    sig_changed = Signal()
+    """Something changed since the last time: repaint (coalesced, once per frame)."""
+
+    def __init__(self, machine: Machine | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.machine = machine or Machine()
+        self.undo_stack = QUndoStack(self)
+        self.last_heap_event: HeapAllocation | None = None
+        """The latest heap allocation applied: what its search passed over and chose."""
+        self.frame_notes: dict[int, str] = {}
+        """For each frame, the last operation that changed it, in words."""
+        self.selected_frames: set[int] = set()
+        self.selected_blocks: set[int] = set()
+        self._changed = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
+        self._changed.timeout.connect(self.sig_changed.emit)
+
+    # Operations: the only way anything changes
+
+    def allocate_frame(self) -> FrameAllocation | None:
+        """Ask the frame allocator for a frame; it chooses which."""
+        return self._run("allocate frame", self.machine.frames.allocate_frame_event)
+
+    def allocate_frames(self, count: int) -> int:
+        """Allocate up to `count` frames as one undo step; returns how many."""
+        count = min(count, self.machine.frames.stats().free_frames)
+        if count <= 0:
+            self.sig_operation_failed.emit("allocate_frame() -> None: out of memory")
+            return 0
+        with self.batch(f"allocate {count:,} frames"):
+            for _ in range(count):
+                self.allocate_frame()
+        return count
+
+    def free_frame(self, number: int) -> FrameRelease | None:
+        frame = Frame.from_number(number)
+        return self._run(f"free frame {number:,}", lambda: self.machine.free_frame_event(frame))
+
+    def allocate(self, size: int, align: int) -> HeapAllocation | None:
+        """Allocate on the heap; a bad size or alignment is reported, not raised."""
+        try:
+            layout = Layout(size, align)
+        except OrbitaError as error:
+            self.sig_operation_failed.emit(str(error))
+            return None
+        heap = self.machine.heap
+        return self._run(f"allocate {size:,} bytes", lambda: heap.allocate_event(layout))
+
+    def free_block(self, ptr: int) -> HeapRelease | None:
+        """Free a live heap block with the layout it was allocated with."""
+        heap = self.machine.heap
+        block = heap.allocations().get(ptr)
+        layout = block.layout if block else Layout(0, 1)
+        return self._run(f"free {ptr:#x}", lambda: heap.deallocate_event(ptr, layout))
+
+    def realloc(self, ptr: int, new_size: int) -> HeapReallocation | None:
+        heap = self.machine.heap
+        block = heap.allocations().get(ptr)
+        layout = block.layout if block else Layout(0, 1)
+        return self._run(f"realloc {ptr:#x}", lambda: heap.realloc_event(ptr, layout, new_size))
+
+    def reset(self, memory_size: int, heap_size: int) -> bool:
+        """Start over with a new machine (undoable); False if the sizes are refused."""
+        try:
+            machine = Machine(memory_size, heap_size=heap_size)
+        except OrbitaError as error:
+            self.sig_operation_failed.emit(str(error))
+            return False
+        self.undo_stack.push(_ResetCommand(self, machine))
+        return True
+
+    # Selection
+
+    def toggle_frame_selection(self, number: int) -> None:
+        self.selected_frames.symmetric_difference_update({number})
+        self.sig_selection_changed.emit()
+
+    def toggle_block_selection(self, ptr: int) -> None:
+        self.selected_blocks.symmetric_difference_update({ptr})
+        self.sig_selection_changed.emit()
+
+    def free_selection(self) -> None:
+        """Free every selected frame and block, as one undo step."""
+        frames, blocks = sorted(self.selected_frames), sorted(self.selected_blocks)
+        if not frames and not blocks:
+            self.sig_operation_failed.emit("nothing is selected: Ctrl+click frames or blocks")
+            return
+        with self.batch(f"free {len(frames) + len(blocks):,} selected"):
+            for number in frames:
+                self.free_frame(number)
+            for ptr in blocks:
+                self.free_block(ptr)
+        self._clear_selection()
+
+    # Batches
+
+    def batch(self, label: str) -> _Batch:
+        """Group operations into one undo step: `with model.batch("..."):`."""
+        return _Batch(self.undo_stack, label)
+
+    # Internals
+
+    def _run(self, label: str, perform: Callable[[], Event]) -> Event | None:
+        try:
+            event = perform()
+        except OrbitaError as error:
+            self.sig_operation_failed.emit(str(error))
+            return None
+        if _failed(event):
+            self.sig_event_applied.emit(event)
+            self.sig_operation_failed.emit(event.describe())
+            return event
+        self.undo_stack.push(_EventCommand(self, label, perform, event))
+        self._announce(event, undone=False)
+        return event
+
+    def _announce(self, event: Event, undone: bool) -> None:
+        (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
+        note = ("undone: " if undone else "") + event.describe()
+        for part, reverse in _parts(event, undone):
+            self._announce_part(part, reverse, note)
+        self._changed.start()
+
+    def _announce_part(self, event: Event, undone: bool, note: str) -> None:
+        if isinstance(event, FrameAllocation | FrameRelease):
+            number = event.frame_number
+            self.frame_notes[number] = note
+            became_used = isinstance(event, FrameAllocation) != undone
+            (self.sig_frame_allocated if became_used else self.sig_frame_freed).emit(number)
+            if not became_used:
+                self.selected_frames.discard(number)
+        elif isinstance(event, HeapAllocation):
+            self.last_heap_event = None if undone else event
+            signal = self.sig_block_freed if undone else self.sig_block_allocated
+            signal.emit(event.block)
+            if undone:
+                self.selected_blocks.discard(event.ptr)
+        else:  # HeapRelease
+            (self.sig_block_allocated if undone else self.sig_block_freed).emit(event.allocation)
+            self.selected_blocks.discard(event.ptr)
+
+    def _set_machine(self, machine: Machine) -> None:
+        self.machine = machine
+        self.last_heap_event = None
+        self.frame_notes.clear()
+        self._clear_selection()
+        self.sig_machine_reset.emit()
+        self._changed.start()
+
+    def _clear_selection(self) -> None:
+        self.selected_frames.clear()
+        self.selected_blocks.clear()
+        self.sig_selection_changed.emit()
+
+
+class _Batch:
+    def __init__(self, stack: QUndoStack, label: str) -> None:
+        self._stack, self._label = stack, label
+
+    def __enter__(self) -> None:
+        self._stack.beginMacro(self._label)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.endMacro()
+
+
+def _failed(event: Event) -> bool:
+    """An operation that returned None or null: nothing changed."""
+    if isinstance(event, FrameAllocation):
+        return event.frame_number is None
+    if isinstance(event, HeapAllocation):
+        return event.ptr is None
+    if isinstance(event, HeapReallocation):
+        return event.release is None
+    return False
+
+
+def _parts(event: Event, undone: bool) -> Iterable[tuple[Event, bool]]:
+    """A realloc is an allocation then a release; undo meets them in reverse."""
+    if isinstance(event, HeapReallocation):
+        parts = [event.allocation, event.release]
+        return [(part, undone) for part in (reversed(parts) if undone else parts)]
+    return [(event, undone)]
