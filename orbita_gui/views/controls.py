@@ -1,0 +1,91 @@
+"""Controls: allocate frames, allocate on the heap (checked as typed), free the selection."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from orbita_gui.core import Layout, OrbitaError
+from orbita_gui.core.units import parse_size
+from orbita_gui.model import MachineModel
+
+from .heap_canvas import label_font
+
+
+def parse_layout(size_text: str, align_text: str) -> Layout:
+    """The layout two fields describe; ValueError (or LayoutError) with the reason."""
+    return Layout(parse_size(size_text), parse_size(align_text))
+
+
+class ControlsPanel(QWidget):
+    """Buttons and fields that call the model; errors appear beside the fields."""
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.setFont(label_font(12))
+        layout = QVBoxLayout(self)
+
+        frames = QGroupBox("Frames")
+        row = QHBoxLayout(frames)
+        self.frame_count = QSpinBox(minimum=1, maximum=4_194_304, value=1)
+        self.frame_count.setToolTip("How many frames to allocate, one by one, as one undo step")
+        self.allocate_frames_button = QPushButton("Allocate frames")
+        self.allocate_frames_button.clicked.connect(
+            lambda: model.allocate_frames(self.frame_count.value())
+        )
+        row.addWidget(self.frame_count)
+        row.addWidget(self.allocate_frames_button)
+        layout.addWidget(frames)
+
+        heap = QGroupBox("Heap")
+        form = QFormLayout(heap)
+        self.size_field = QLineEdit("24", placeholderText="bytes: 24, 0x18, 4K")
+        self.align_field = QLineEdit("8", placeholderText="a power of two")
+        self.size_field.setToolTip("Bytes to allocate: 24, 0x18, 4K or 4 KiB")
+        self.align_field.setToolTip("Alignment in bytes: a power of two; the heap uses at least 8")
+        self.heap_error = QLabel(wordWrap=True)
+        self.heap_error.setStyleSheet("color: #b23a2b;")
+        self.allocate_button = QPushButton("Allocate on the heap")
+        form.addRow("Size", self.size_field)
+        form.addRow("Align", self.align_field)
+        form.addRow(self.heap_error)
+        form.addRow(self.allocate_button)
+        for field in (self.size_field, self.align_field):
+            field.textChanged.connect(self._check_layout)
+            field.returnPressed.connect(self.allocate)
+        self.allocate_button.clicked.connect(self.allocate)
+        layout.addWidget(heap)
+
+        self.free_button = QPushButton("Free selection")
+        self.free_button.setToolTip("Ctrl+click frames or heap blocks to select them")
+        self.free_button.clicked.connect(model.free_selection)
+        layout.addWidget(self.free_button)
+        layout.addStretch(1)
+        self._check_layout()
+
+    def _check_layout(self) -> Layout | None:
+        try:
+            layout = parse_layout(self.size_field.text(), self.align_field.text())
+        except (ValueError, OrbitaError) as error:
+            self.heap_error.setText(str(error))
+            self.allocate_button.setEnabled(False)
+            return None
+        self.heap_error.setText("")
+        self.allocate_button.setEnabled(True)
+        return layout
+
+    def allocate(self) -> None:
+        """Allocate the size and alignment in the fields, if they make a layout."""
+        layout = self._check_layout()
+        if layout is not None:
+            self.model.allocate(layout.size, layout.align)

@@ -1,0 +1,337 @@
+"""The frame grid: physical memory as one cell per 4 KiB frame, live."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
+
+from orbita_gui.core import FRAME_SIZE
+from orbita_gui.model import MachineModel
+
+from . import palette
+from .frame_codes import FrameCodes
+
+ANIMATION_INTERVAL_MS = 33
+"""Flashes fade at about 30 frames a second."""
+
+
+class _PowerOfTwoAxis(pg.AxisItem):
+    """Ticks on whole cells, a power of two apart, so addresses come out round."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        cells_per_pixel = max(maxVal - minVal, 1e-9) / max(size, 1)
+        major = 2 ** max(0, math.ceil(math.log2(cells_per_pixel * 80)))
+        return [(major, 0)] + ([(major // 2, 0)] if major >= 2 else [])
+
+
+class _AddressAxis(_PowerOfTwoAxis):
+    """Left axis: the physical address where each row starts."""
+
+    cols = rows = 1
+
+    def tickStrings(self, values, scale, spacing):
+        return [
+            f"{int(v) * self.cols * FRAME_SIZE:#x}" if v == int(v) and 0 <= v < self.rows else ""
+            for v in values
+        ]
+
+
+class _OffsetAxis(_PowerOfTwoAxis):
+    """Top axis: each column's byte offset into its row."""
+
+    cols = 1
+
+    def tickStrings(self, values, scale, spacing):
+        return [
+            f"+{int(v) * FRAME_SIZE:#x}" if v == int(v) and 0 <= v < self.cols else ""
+            for v in values
+        ]
+
+
+class _CellLines(pg.GraphicsObject):
+    """Thin lines between cells, drawn only where cells are big enough to click."""
+
+    MIN_CELL_PIXELS = 7
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells = (1, 1)
+        self._pen = QPen(palette.PAPER, 1)
+        self._pen.setCosmetic(True)
+
+    def boundingRect(self) -> QRectF:
+        rows, cols = self.cells
+        return QRectF(0, 0, cols, rows)
+
+    def paint(self, painter, *args) -> None:
+        view = self.getViewBox()
+        if view is None or self.pixelWidth() * self.MIN_CELL_PIXELS > 1:
+            return
+        rows, cols = self.cells
+        (x0, x1), (y0, y1) = view.viewRange()
+        x0, x1 = max(0, math.floor(x0)), min(cols, math.ceil(x1))
+        y0, y1 = max(0, math.floor(y0)), min(rows, math.ceil(y1))
+        painter.setPen(self._pen)
+        for x in range(x0, x1 + 1):
+            painter.drawLine(QPointF(x, y0), QPointF(x, y1))
+        for y in range(y0, y1 + 1):
+            painter.drawLine(QPointF(x0, y), QPointF(x1, y))
+
+
+class _CellImage(pg.ImageItem):
+    """The grid image, reporting the cell under the mouse and the cell clicked."""
+
+    sig_cell_hovered = Signal(int, int)
+    """Column and row under the mouse; -1, -1 when it leaves."""
+    sig_cell_clicked = Signal(int, int, bool)
+    """Column and row of a left click, and whether Ctrl was held."""
+
+    def hoverEvent(self, ev):
+        if ev.isExit():
+            self.sig_cell_hovered.emit(-1, -1)
+        else:
+            self.sig_cell_hovered.emit(int(ev.pos().x()), int(ev.pos().y()))
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            ctrl = bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            self.sig_cell_clicked.emit(int(ev.pos().x()), int(ev.pos().y()), ctrl)
+
+
+class FrameGridView(pg.PlotWidget):
+    """Click a free cell to allocate a frame (the allocator chooses which: watch where
+    it goes), a used one to free it; Ctrl+click selects. Hover for details."""
+
+    sig_frame_hovered = Signal(int)
+    """The frame under the mouse, or -1: lets the heap views show what it holds."""
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        self._left, self._top = _AddressAxis("left"), _OffsetAxis("top")
+        super().__init__(
+            parent, background=palette.PAPER, axisItems={"left": self._left, "top": self._top}
+        )
+        self.model = model
+        self._linked: np.ndarray | None = None
+        self._hovered = -1
+        self.setToolTip("")
+        plot = self.getPlotItem()
+        plot.hideAxis("bottom")
+        plot.showAxis("top")
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        font = QFont()
+        font.setPointSize(11)
+        for axis in (self._left, self._top):
+            axis.setStyle(tickFont=font)
+            axis.setTextPen(palette.INK)
+            axis.setPen(palette.MUTED)
+        view = plot.getViewBox()
+        view.invertY(True)
+        view.setAspectLocked(True)
+        view.setMouseEnabled(True, True)
+        view.sigRangeChangedManually.connect(self._stop_following_home)
+
+        self.image = _CellImage(axisOrder="row-major")
+        self.image.setLookupTable(palette.grid_lookup_table())
+        plot.addItem(self.image)
+        self._lines = _CellLines()
+        plot.addItem(self._lines)
+        self._marker = QGraphicsRectItem()
+        pen = QPen(palette.MARKER, 3)
+        pen.setCosmetic(True)
+        self._marker.setPen(pen)
+        plot.addItem(self._marker)
+        self._marker_label = pg.TextItem(
+            "next_free", color=palette.MARKER, anchor=(0, 0), fill=pg.mkBrush(245, 243, 239, 220)
+        )
+        self._marker_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
+        plot.addItem(self._marker_label)
+        self._choice = pg.PlotCurveItem(
+            pen=pg.mkPen(palette.MARKER, width=2, style=Qt.PenStyle.DashLine)
+        )
+        plot.addItem(self._choice)
+        self._choice_timer = QTimer(self, singleShot=True, interval=1500)
+        self._choice_timer.timeout.connect(lambda: self._choice.setData([], []))
+
+        self._animation = QTimer(self, interval=ANIMATION_INTERVAL_MS)
+        self._animation.timeout.connect(self.refresh)
+        self.image.sig_cell_hovered.connect(self._on_cell_hovered)
+        self.image.sig_cell_clicked.connect(self._on_cell_clicked)
+        model.sig_frame_allocated.connect(self._on_frame_allocated)
+        model.sig_frame_freed.connect(self._on_frame_freed)
+        model.sig_changed.connect(self.refresh)
+        model.sig_selection_changed.connect(self.refresh)
+        model.sig_machine_reset.connect(self._on_machine_reset)
+        self._on_machine_reset()
+
+    # Public
+
+    def cell_of(self, frame: int) -> tuple[int, int]:
+        """`(column, row)` of a frame's cell."""
+        return frame % self.codes.cols, frame // self.codes.cols
+
+    def highlight_frames(self, frames: np.ndarray | None) -> None:
+        """Colour these frames as linked to what is hovered in the heap views."""
+        self._linked = frames
+        self.refresh()
+
+    def fit(self) -> None:
+        self._stop_following_home()
+        self.getPlotItem().getViewBox().autoRange(padding=0.02)
+
+    def zoom(self, factor: float) -> None:
+        self._stop_following_home()
+        self.getPlotItem().getViewBox().scaleBy((1 / factor, 1 / factor))
+
+    def refresh(self) -> None:
+        """Redraw from the model: one image update, whatever changed."""
+        frames = self.model.machine.frames
+        image = self.codes.refresh(
+            frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked
+        )
+        self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
+        col, row = self.cell_of(frames.next_free % frames.total_frames)
+        self._marker.setRect(QRectF(col, row, 1, 1))
+        (left, right), _ = self.getPlotItem().getViewBox().viewRange()
+        on_right = col > (left + right) / 2  # keep the label inside the view
+        self._marker_label.setAnchor((1, 0) if on_right else (0, 0))
+        self._marker_label.setPos(col if on_right else col + 1, row + 1)
+        if self.codes.animating:
+            if not self._animation.isActive():
+                self._animation.start()
+        else:
+            self._animation.stop()
+
+    def cleanup(self) -> None:
+        """Disconnect from the model (before the view goes away)."""
+        for signal, slot in (
+            (self.model.sig_frame_allocated, self._on_frame_allocated),
+            (self.model.sig_frame_freed, self._on_frame_freed),
+            (self.model.sig_changed, self.refresh),
+            (self.model.sig_selection_changed, self.refresh),
+            (self.model.sig_machine_reset, self._on_machine_reset),
+        ):
+            signal.disconnect(slot)
+        self._animation.stop()
+        self._following_home = False
+
+    def describe_frame(self, frame: int) -> str:
+        """The tooltip of a frame: where it is, what it holds, what last changed it."""
+        machine = self.model.machine
+        start = frame * FRAME_SIZE
+        state = "used" if machine.frames.is_frame_used(frame) else "free"
+        lines = [f"Frame {frame:,}: {start:#x} – {start + FRAME_SIZE - 1:#x}", f"State: {state}"]
+        page = machine.page_of_frame(frame)
+        if page is not None:
+            lines.append(
+                f"Backs heap page {machine.page_address(page):#_x} (virtual) "
+                f"→ frame {frame:,} (physical)"
+            )
+        if frame == machine.frames.next_free:
+            lines.append("next_free: the next search starts here")
+        note = self.model.frame_notes.get(frame)
+        if note:
+            lines.append(f"Last change: {note}")
+        elif page is not None:
+            lines.append("Last change: mapped for the heap when it was initialised")
+        return "\n".join(lines)
+
+    # Handlers
+
+    def _frame_at(self, col: int, row: int) -> int:
+        if not (0 <= col < self.codes.cols and 0 <= row < self.codes.rows):
+            return -1
+        frame = row * self.codes.cols + col
+        return frame if frame < self.codes.total_frames else -1
+
+    def _on_cell_hovered(self, col: int, row: int) -> None:
+        frame = self._frame_at(col, row)
+        if frame != self._hovered:
+            self._hovered = frame
+            self.sig_frame_hovered.emit(frame)
+        if frame >= 0:
+            QToolTip.showText(QCursor.pos(), self.describe_frame(frame), self)
+        else:
+            QToolTip.hideText()
+
+    def _on_cell_clicked(self, col: int, row: int, ctrl: bool) -> None:
+        frame = self._frame_at(col, row)
+        if frame < 0:
+            return
+        if ctrl:
+            if self.model.machine.frames.is_frame_used(frame):
+                self.model.toggle_frame_selection(frame)
+        elif self.model.machine.frames.is_frame_used(frame):
+            self.model.free_frame(frame)
+        else:
+            event = self.model.allocate_frame()
+            if event is not None and event.frame_number is not None:
+                self._show_choice(frame, event.frame_number)
+
+    def _show_choice(self, clicked: int, chosen: int) -> None:
+        """A dashed line from the cell clicked to the frame the allocator chose."""
+        (x0, y0), (x1, y1) = self.cell_of(clicked), self.cell_of(chosen)
+        self._choice.setData([x0 + 0.5, x1 + 0.5], [y0 + 0.5, y1 + 0.5])
+        self._choice_timer.start()
+
+    def _on_frame_allocated(self, frame: int) -> None:
+        self.codes.flash(frame, made=True)
+
+    def _on_frame_freed(self, frame: int) -> None:
+        self.codes.flash(frame, made=False)
+
+    def _on_machine_reset(self) -> None:
+        machine = self.model.machine
+        self.codes = FrameCodes(machine.frames.total_frames, machine.heap_frames)
+        self._left.cols = self._top.cols = self.codes.cols
+        self._left.rows = self.codes.rows
+        self._lines.cells = (self.codes.rows, self.codes.cols)
+        self._linked = None
+        self.refresh()
+        view = self.getPlotItem().getViewBox()
+        margin = max(self.codes.rows, self.codes.cols)  # room for the aspect lock to fit
+        view.setLimits(
+            xMin=-margin,
+            xMax=self.codes.cols + margin,
+            yMin=-margin,
+            yMax=self.codes.rows + margin,
+            minXRange=4,
+            minYRange=4,
+        )
+        self._following_home = True
+        self._home()
+
+    def _stop_following_home(self, *_) -> None:
+        self._following_home = False
+
+    def _home(self) -> None:
+        """Show the first rows, top-left at the origin, cells big enough to click.
+
+        Until the user pans or zooms, every resize comes back here, so the
+        corner stays put while the window is laid out.
+        """
+        view = self.getPlotItem().getViewBox()
+        width, height = view.width(), view.height()
+        if width <= 1 or height <= 1:
+            return
+        cols = min(self.codes.cols, 32)
+        rows = cols * height / width
+        view.setRange(xRange=(0, cols), yRange=(0, rows), padding=0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # pyqtgraph resizes inside its __init__ and after close, without a plot item
+        if getattr(self, "_following_home", False) and self.getPlotItem() is not None:
+            self._home()
+
+    def center_on(self, frame: int) -> QPointF:
+        """Where a frame's cell centre is, in scene coordinates (for tests and tours)."""
+        col, row = self.cell_of(frame)
+        return self.image.mapToScene(QPointF(col + 0.5, row + 0.5))

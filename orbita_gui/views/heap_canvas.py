@@ -1,0 +1,92 @@
+"""What the two heap pictures share: the model's signals, hover links, and fonts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Signal
+from PySide6.QtGui import QCursor, QFont, QPainter
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from orbita_gui.model import MachineModel
+
+from . import palette
+from .heap_segments import HeapSegments, heap_segments
+
+
+def label_font(point_size: int = 11, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(point_size)
+    font.setBold(bold)
+    return font
+
+
+class HeapCanvas(QWidget):
+    """A heap picture: repaints once per model change, links hovers with the frame grid.
+
+    Subclasses draw in `paint(painter, rect)` and say what is under the mouse in
+    `hit(pos)` as `(start, end, tooltip)`.
+    """
+
+    sig_range_hovered = Signal(object, object)
+    """Heap bytes `[start, end)` under the mouse, or -1, -1: lets the grid show their frames."""
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.linked: tuple[int, int] | None = None
+        self._segments: HeapSegments | None = None
+        self._hovered: tuple[int, int] = (-1, -1)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAutoFillBackground(False)
+        model.sig_changed.connect(self._on_changed)
+        model.sig_selection_changed.connect(self.update)
+        model.sig_machine_reset.connect(self._on_changed)
+
+    @property
+    def segments(self) -> HeapSegments:
+        """The heap in address order, computed once per change."""
+        if self._segments is None:
+            self._segments = heap_segments(self.model.machine.heap)
+        return self._segments
+
+    def highlight_range(self, start: int, end: int) -> None:
+        """Mark heap bytes `[start, end)` as linked to what is hovered in the grid."""
+        self.linked = None if start < 0 else (start, end)
+        self.update()
+
+    def cleanup(self) -> None:
+        self.model.sig_changed.disconnect(self._on_changed)
+        self.model.sig_selection_changed.disconnect(self.update)
+        self.model.sig_machine_reset.disconnect(self._on_changed)
+
+    def _on_changed(self) -> None:
+        self._segments = None
+        self.updateGeometry()
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), palette.PAPER)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self.paint(painter, event.rect())
+        painter.end()
+
+    def mouseMoveEvent(self, event) -> None:
+        start, end, tip = self.hit(event.position().toPoint())
+        if (start, end) != self._hovered:
+            self._hovered = (start, end)
+            self.sig_range_hovered.emit(start, end)
+        if tip:
+            QToolTip.showText(QCursor.pos(), tip, self)
+        else:
+            QToolTip.hideText()
+
+    def leaveEvent(self, event) -> None:
+        self._hovered = (-1, -1)
+        self.sig_range_hovered.emit(-1, -1)
+
+    def paint(self, painter: QPainter, rect) -> None:
+        raise NotImplementedError
+
+    def hit(self, pos: QPoint) -> tuple[int, int, str]:
+        raise NotImplementedError

@@ -1,0 +1,208 @@
+"""The heap in address order, one row per 4 KiB page, each labelled with its frame."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from orbita_gui.core import PAGE_SIZE
+from orbita_gui.model import MachineModel
+
+from . import palette
+from .heap_canvas import HeapCanvas, label_font
+from .heap_segments import BLOCK, FREE, LOST
+
+ROW_HEIGHT = 30
+MARGIN = 8
+FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST}
+TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white")}
+
+
+class HeapMapView(HeapCanvas):
+    """Blocks (slate), free regions (paper) and lost bytes (coral), page by page.
+
+    The last allocation's block and leftover are outlined in teal and the free
+    regions its search passed over in sand. Click a block to free it, Ctrl+click
+    to select it.
+    """
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        super().__init__(model, parent)
+        self._font = label_font(11)
+        self._metrics = QFontMetrics(self._font)
+        self._label_width = 0
+        self._on_changed()
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 2 * MARGIN + self._pages() * ROW_HEIGHT)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._label_width + 120, self.sizeHint().height())
+
+    def _on_changed(self) -> None:
+        machine = self.model.machine
+        widest = f"{machine.page_address(0):#_x} → frame {machine.frames.total_frames:,}"
+        self._label_width = self._metrics.horizontalAdvance(widest) + 3 * MARGIN
+        super()._on_changed()
+
+    # Geometry
+
+    def _pages(self) -> int:
+        return len(self.model.machine.heap_frames)
+
+    def _bar(self, page: int) -> QRectF:
+        return QRectF(
+            self._label_width,
+            MARGIN + page * ROW_HEIGHT + 3,
+            max(self.width() - self._label_width - MARGIN, 10),
+            ROW_HEIGHT - 6,
+        )
+
+    def _rects(self, start: int, end: int):
+        """`(page, rect)` for each page row the bytes `[start, end)` cross."""
+        machine = self.model.machine
+        first = (start - machine.page_base) // PAGE_SIZE
+        last = (end - 1 - machine.page_base) // PAGE_SIZE
+        for page in range(max(first, 0), min(last, self._pages() - 1) + 1):
+            base = machine.page_address(page)
+            bar = self._bar(page)
+            scale = bar.width() / PAGE_SIZE
+            x0 = bar.left() + (max(start, base) - base) * scale
+            x1 = bar.left() + (min(end, base + PAGE_SIZE) - base) * scale
+            yield page, QRectF(x0, bar.top(), max(x1 - x0, 1.0), bar.height())
+
+    # Painting
+
+    def paint(self, painter: QPainter, rect) -> None:
+        machine = self.model.machine
+        first = max((rect.top() - MARGIN) // ROW_HEIGHT, 0)
+        last = min((rect.bottom() - MARGIN) // ROW_HEIGHT, self._pages() - 1)
+        if last < first:
+            return
+        painter.setFont(self._font)
+        for page in range(first, last + 1):
+            frame = int(machine.heap_frames[page])
+            painter.setPen(palette.INK)
+            label = QRectF(
+                MARGIN, MARGIN + page * ROW_HEIGHT, self._label_width - 2 * MARGIN, ROW_HEIGHT
+            )
+            text = f"{machine.page_address(page):#_x} → frame {frame:,}"
+            painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, text)
+            painter.fillRect(self._bar(page), palette.OUTSIDE)
+        lo = machine.page_address(first)
+        hi = machine.page_address(last + 1)
+        segments = self.segments
+        span = segments.overlapping(lo, hi)
+        starts = segments.starts[span].tolist()
+        ends = segments.ends[span].tolist()
+        kinds = segments.kinds[span].tolist()
+        painter.setPen(Qt.PenStyle.NoPen)
+        labels = []
+        for start, end, kind in zip(starts, ends, kinds, strict=True):
+            for row, (_, box) in enumerate(self._rects(start, end)):
+                if box.width() > 3:
+                    box.setWidth(box.width() - 1)  # a hairline between neighbours
+                painter.fillRect(box, FILL[kind])
+                if row == 0:  # label a segment once, on the row where it starts
+                    labels.append((box, start, end, kind))
+        for box, start, end, kind in labels:
+            self._label(painter, box, start, end, kind)
+        self._outline_last_allocation(painter)
+        for ptr in self.model.selected_blocks:
+            block = machine.heap.allocations().get(ptr)
+            if block:
+                self._outline(painter, ptr, ptr + block.size, palette.MARKER)
+        if self.linked:
+            overlay = QColor(palette.LINKED)
+            overlay.setAlpha(110)
+            for _, box in self._rects(*self.linked):
+                painter.fillRect(box, overlay)
+
+    def _label(self, painter: QPainter, box: QRectF, start: int, end: int, kind: int) -> None:
+        offset = start - self.model.machine.heap.heap_start
+        size = f"{end - start:,} B"
+        text = f"+{offset:#x} · {size}" if kind != LOST else f"lost {size}"
+        if self._metrics.horizontalAdvance(text) + 8 > box.width():
+            text = size
+            if self._metrics.horizontalAdvance(text) + 8 > box.width():
+                return
+        painter.setPen(TEXT[kind])
+        painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _outline(self, painter, start, end, color, style=Qt.PenStyle.SolidLine) -> None:
+        pen = QPen(color, 3, style)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for _, box in self._rects(start, end):
+            painter.drawRect(box.adjusted(1, 1, -1, -1))
+
+    def _outline_last_allocation(self, painter: QPainter) -> None:
+        event = self.model.last_heap_event
+        if event is None:
+            return
+        for start, size in zip(
+            event.passed_starts.tolist(), event.passed_sizes.tolist(), strict=True
+        ):
+            self._outline(painter, start, start + size, palette.PASSED)
+        if event.ptr in self.model.machine.heap.allocations():
+            self._outline(painter, event.ptr, event.ptr + event.size, palette.MADE)
+        if event.leftover:
+            start, size = event.leftover
+            self._outline(painter, start, start + size, palette.MADE, Qt.PenStyle.DashLine)
+
+    # Hover and clicks
+
+    def _address_at(self, pos: QPoint) -> int | None:
+        page = (pos.y() - MARGIN) // ROW_HEIGHT
+        if not 0 <= page < self._pages():
+            return None
+        bar = self._bar(page)
+        if not bar.left() <= pos.x() < bar.right():
+            return None
+        offset = int((pos.x() - bar.left()) / bar.width() * PAGE_SIZE)
+        return self.model.machine.page_address(page) + offset
+
+    def hit(self, pos: QPoint) -> tuple[int, int, str]:
+        address = self._address_at(pos)
+        index = None if address is None else self.segments.at(address)
+        if index is None:
+            return -1, -1, ""
+        start, end = int(self.segments.starts[index]), int(self.segments.ends[index])
+        return start, end, self.describe(start, end, int(self.segments.kinds[index]))
+
+    def describe(self, start: int, end: int, kind: int) -> str:
+        machine = self.model.machine
+        frames = ", ".join(f"{f:,}" for f in machine.frames_under(start, end - start).tolist())
+        where = f"{start:#_x} – {end - 1:#_x} (frames {frames})"
+        if kind == BLOCK:
+            block = machine.heap.allocations()[start]
+            return (
+                f"Block of {block.size:,} bytes at {where}\n"
+                f"Asked for: {block.layout}\n"
+                f"Alignment padding lost in front of it: {block.padding:,} bytes\n"
+                "Click to free it; Ctrl+click to select it"
+            )
+        if kind == FREE:
+            position = machine.heap.free_regions().index((start, end - start))
+            return (
+                f"Free region of {end - start:,} bytes at {where}\n"
+                f"Node {position + 1:,} of {machine.heap.free_list_length:,} in the free list"
+            )
+        return (
+            f"{end - start:,} bytes lost at {where}\n"
+            "Alignment padding: the guide's allocator never gives it back"
+        )
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        address = self._address_at(event.position().toPoint())
+        index = None if address is None else self.segments.at(address)
+        if index is None or self.segments.kinds[index] != BLOCK:
+            return
+        ptr = int(self.segments.starts[index])
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.model.toggle_block_selection(ptr)
+        else:
+            self.model.free_block(ptr)

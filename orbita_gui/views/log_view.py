@@ -1,0 +1,73 @@
+"""The operation log: every event in words, failures in red, undos in grey."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QListView, QWidget
+
+from orbita_gui.model import MachineModel
+
+from . import palette
+from .heap_canvas import label_font
+
+APPLIED, UNDONE, FAILED = range(3)
+COLOURS = {APPLIED: palette.INK, UNDONE: palette.MUTED, FAILED: QColor("#b23a2b")}
+_ROOT = QModelIndex()
+
+
+class LogModel(QAbstractListModel):
+    """Log lines; new ones are gathered and inserted once per model change."""
+
+    def __init__(self, model: MachineModel) -> None:
+        super().__init__()
+        self.lines: list[tuple[str, int]] = []
+        self._pending: list[tuple[str, int]] = []
+        model.sig_event_applied.connect(self._on_event_applied)
+        model.sig_event_reverted.connect(lambda e: self._add("undo: " + e.describe(), UNDONE))
+        model.sig_operation_failed.connect(lambda message: self._add(message, FAILED))
+        model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
+        model.sig_changed.connect(self.flush)
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.lines)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        text, kind = self.lines[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{index.row() + 1:>5}  {text}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return COLOURS[kind]
+        return None
+
+    def flush(self) -> None:
+        """Insert the lines gathered since the last change, in one go."""
+        if not self._pending:
+            return
+        first = len(self.lines)
+        self.beginInsertRows(QModelIndex(), first, first + len(self._pending) - 1)
+        self.lines.extend(self._pending)
+        self._pending = []
+        self.endInsertRows()
+
+    def _on_event_applied(self, event) -> None:
+        if not event.failed:  # failures arrive as sig_operation_failed, with their words
+            self._add(event.describe(), APPLIED)
+
+    def _add(self, text: str, kind: int) -> None:
+        self._pending.append((text, kind))
+        if kind == FAILED:
+            self.flush()  # a failure changes nothing, so no sig_changed will come
+
+
+class LogView(QListView):
+    """Scrolls to the newest line as lines arrive."""
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.log = LogModel(model)
+        self.setModel(self.log)
+        self.setUniformItemSizes(True)
+        self.setFont(label_font(11))
+        self.setAlternatingRowColors(True)
+        self.log.rowsInserted.connect(lambda *_: self.scrollToBottom())

@@ -1,0 +1,57 @@
+"""The colours every view shares, chosen to stay calm and distinct on a projector.
+
+The same meaning has the same colour everywhere: in use is slate blue, free is
+warm paper, the heap's frames are amber, lost bytes are coral, what just
+happened is teal (made) or rose (freed), and what a search passed over is sand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+PAPER = QColor("#f5f3ef")  # window background
+INK = QColor("#263238")  # text
+MUTED = QColor("#6b7780")  # secondary text
+FREE = QColor("#e6e1d8")
+USED = QColor("#5b7f95")
+HEAP = QColor("#e0a458")
+LOST = QColor("#c8553d")
+MADE = QColor("#2a9d8f")
+FREED = QColor("#e5989b")
+PASSED = QColor("#f2d492")
+LINKED = QColor("#8e5572")  # what hovering in the other layer points at
+OUTSIDE = QColor("#cfc9bf")  # cells past the end of memory, bytes outside the heap
+MARKER = QColor("#1d3557")  # next_free, selection outlines
+
+
+# Codes of the frame grid's image, and the colour table that paints them.
+CODE_FREE, CODE_USED, CODE_HEAP = 0, 1, 2
+FLASH_STEPS = 8
+CODE_MADE = 3  # .. CODE_MADE + FLASH_STEPS - 1: just allocated, fading to used
+CODE_FREED = CODE_MADE + FLASH_STEPS  # .. + FLASH_STEPS - 1: just freed, fading to free
+CODE_LINKED = CODE_FREED + FLASH_STEPS
+CODE_SELECTED = CODE_LINKED + 1
+CODE_OUTSIDE = CODE_SELECTED + 1
+
+
+def _rgb(color: QColor) -> np.ndarray:
+    return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
+
+
+def _fade(start: QColor, end: QColor) -> np.ndarray:
+    """FLASH_STEPS colours from `start` to `end`."""
+    t = np.linspace(0.0, 1.0, FLASH_STEPS)[:, None]
+    return (1 - t) * _rgb(start) + t * _rgb(end)
+
+
+def grid_lookup_table() -> np.ndarray:
+    """256 x 3 uint8 colours indexed by grid code."""
+    lut = np.zeros((256, 3))
+    lut[CODE_FREE], lut[CODE_USED], lut[CODE_HEAP] = _rgb(FREE), _rgb(USED), _rgb(HEAP)
+    lut[CODE_MADE : CODE_MADE + FLASH_STEPS] = _fade(MADE, USED)
+    lut[CODE_FREED : CODE_FREED + FLASH_STEPS] = _fade(FREED, FREE)
+    lut[CODE_LINKED] = _rgb(LINKED)
+    lut[CODE_SELECTED] = _rgb(MARKER)
+    lut[CODE_OUTSIDE] = _rgb(OUTSIDE)
+    return lut.round().astype(np.uint8)

@@ -1,0 +1,67 @@
+"""Live statistics of both allocators, in large type."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from orbita_gui.core.units import format_size
+from orbita_gui.model import MachineModel
+
+from .heap_canvas import label_font
+
+ROWS = (
+    ("frames_total", "Frames", "every 4 KiB frame of physical memory"),
+    ("frames_used", "used", "allocated frames, the heap's included"),
+    ("frames_free", "free", "frames the allocator can still hand out"),
+    ("heap_allocated", "Heap allocated", "bytes in live blocks, after rounding"),
+    ("heap_free", "free", "bytes in the free list"),
+    ("heap_lost", "lost", "alignment padding the allocator never gives back"),
+    ("largest", "largest free region", "the biggest block that could still be allocated"),
+    ("regions", "free-list length", "nodes in the free list: first fit walks them"),
+    ("fragmentation", "external fragmentation", "1 - largest free region / free bytes"),
+)
+
+
+class StatsPanel(QWidget):
+    """Frames total, used, free; heap allocated, free, lost; largest free region;
+    free-list length; external fragmentation. Updated once per model change."""
+
+    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout(self)
+        form.setVerticalSpacing(6)
+        for key, title, tip in ROWS:
+            name, value = QLabel(title), QLabel()
+            name.setFont(label_font(12, bold=title[0].isupper()))
+            value.setFont(label_font(13, bold=True))
+            name.setToolTip(tip)
+            value.setToolTip(tip)
+            form.addRow(name, value)
+            self.values[key] = value
+        model.sig_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        machine = self.model.machine
+        frames, heap = machine.frames.stats(), machine.heap.stats()
+        figures = {
+            "frames_total": f"{frames.total_frames:,}",
+            "frames_used": f"{frames.used_frames:,}",
+            "frames_free": f"{frames.free_frames:,}",
+            "heap_allocated": f"{heap.allocated:,} B",
+            "heap_free": f"{heap.free:,} B",
+            "heap_lost": f"{heap.lost:,} B",
+            "largest": f"{heap.largest_free:,} B",
+            "regions": f"{heap.free_regions:,}",
+            "fragmentation": f"{heap.external_fragmentation:.1%}",
+        }
+        for key, text in figures.items():
+            self.values[key].setText(text)
+        self.values["frames_total"].setToolTip(
+            f"{format_size(frames.total_frames * 4096)} of physical memory"
+        )
+
+    def cleanup(self) -> None:
+        self.model.sig_changed.disconnect(self.refresh)

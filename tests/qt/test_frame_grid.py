@@ -1,0 +1,134 @@
+"""The frame grid: clicks allocate and free, pixels show the right colours."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from orbita_gui.views import palette
+from orbita_gui.views.frame_codes import FADE_SECONDS, FrameCodes, grid_shape
+from orbita_gui.views.frame_grid import FrameGridView
+
+from .conftest import pixel
+
+
+@pytest.fixture
+def grid(qtbot, model):
+    view = FrameGridView(model)
+    qtbot.addWidget(view)
+    view.resize(640, 640)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    yield view
+    view.cleanup()
+
+
+def settle(qtbot, grid):
+    """Wait until every flash has faded, then draw."""
+    qtbot.waitUntil(lambda: not grid.codes.animating, timeout=5000)
+    grid.refresh()
+
+
+def click(qtbot, grid, frame, modifier=Qt.KeyboardModifier.NoModifier):
+    point = grid.mapFromScene(grid.center_on(frame))
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, modifier, point)
+
+
+def colour_of(grid, frame):
+    return pixel(grid.viewport(), grid.mapFromScene(grid.center_on(frame)))
+
+
+def test_grid_shape_is_a_power_of_two_wide_and_about_square():
+    assert grid_shape(262_144) == (512, 512)
+    assert grid_shape(4_194_304) == (2048, 2048)
+    assert grid_shape(16) == (4, 4)
+    assert grid_shape(100) == (7, 16)
+    assert grid_shape(1) == (1, 1)
+
+
+def test_flashes_fade_to_the_plain_colour_and_expire():
+    codes = FrameCodes(64, np.arange(4))
+    bitmap = np.zeros(64, dtype=np.uint8)
+    bitmap[:6] = 1
+    codes.flash(5, made=True)
+    codes.flash(9, made=False)
+    image = codes.refresh(bitmap, now=100.0).ravel()
+    assert image[5] == palette.CODE_MADE and image[9] == palette.CODE_FREED
+    assert image[0] == palette.CODE_HEAP and image[20] == palette.CODE_FREE
+    image = codes.refresh(bitmap, now=100.0 + FADE_SECONDS * 0.99).ravel()
+    assert image[5] == palette.CODE_MADE + palette.FLASH_STEPS - 1
+    image = codes.refresh(bitmap, now=100.0 + FADE_SECONDS).ravel()
+    assert image[5] == palette.CODE_USED and image[9] == palette.CODE_FREE
+    assert not codes.animating
+
+
+def test_clicking_a_free_cell_allocates_where_the_allocator_chooses(qtbot, grid, model):
+    with qtbot.waitSignal(model.sig_event_applied) as applied:
+        click(qtbot, grid, 700)  # free, far from next_free
+    assert applied.args[0].frame_number == 25  # next_free, not the cell clicked
+    assert model.machine.frames.is_frame_used(25) and not model.machine.frames.is_frame_used(700)
+    xs, _ = grid._choice.getData()  # the dashed line from the click to the choice
+    assert len(xs) == 2
+
+
+def test_clicking_a_used_cell_frees_it(qtbot, grid, model):
+    model.allocate_frames(3)  # 25, 26, 27
+    with qtbot.waitSignal(model.sig_frame_freed) as freed:
+        click(qtbot, grid, 26)
+    assert freed.args == [26]
+    assert model.machine.frames.next_free == 26
+
+
+def test_clicking_a_heap_frame_explains_and_changes_nothing(qtbot, grid, model):
+    with qtbot.waitSignal(model.sig_operation_failed) as failure:
+        click(qtbot, grid, 3)
+    assert "backs heap page" in failure.args[0]
+    assert model.machine.frames.is_frame_used(3)
+
+
+def test_ctrl_click_selects_a_used_frame(qtbot, grid, model):
+    model.allocate_frames(2)
+    click(qtbot, grid, 26, Qt.KeyboardModifier.ControlModifier)
+    assert model.selected_frames == {26}
+    assert model.machine.frames.is_frame_used(26)
+
+
+def test_pixels_show_each_state(qtbot, grid, model):
+    model.allocate_frames(10)  # 25..34
+    model.free_frame(30)
+    settle(qtbot, grid)
+    assert colour_of(grid, 3) == palette.HEAP.name()
+    assert colour_of(grid, 27) == palette.USED.name()
+    assert colour_of(grid, 30) == palette.FREE.name()
+    assert colour_of(grid, 900) == palette.FREE.name()
+
+
+def test_a_new_allocation_flashes(qtbot, grid, model):
+    settle(qtbot, grid)
+    model.allocate_frame()
+    qtbot.waitSignal(model.sig_changed).wait()
+    assert colour_of(grid, 25) != palette.USED.name()  # still teal-ish
+    settle(qtbot, grid)
+    assert colour_of(grid, 25) == palette.USED.name()
+
+
+def test_linked_frames_are_highlighted(qtbot, grid, model):
+    settle(qtbot, grid)
+    grid.highlight_frames(np.array([5, 6]))
+    assert colour_of(grid, 5) == palette.LINKED.name()
+    grid.highlight_frames(None)
+    assert colour_of(grid, 5) == palette.HEAP.name()
+
+
+def test_tooltip_names_the_frame_and_its_heap_page(grid, model):
+    text = grid.describe_frame(3)
+    assert "Frame 3: 0x3000 – 0x3fff" in text
+    assert "heap page 0x4444_4444_3000" in text
+    model.allocate_frame()
+    assert "allocate_frame() -> Frame(0x19000)" in grid.describe_frame(25)
+
+
+def test_reset_rebuilds_the_grid(qtbot, grid, model):
+    model.reset(1 << 30, 100 * 1024)
+    assert (grid.codes.rows, grid.codes.cols) == (512, 512)
+    assert grid.image.image.shape == (512, 512)

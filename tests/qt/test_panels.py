@@ -1,0 +1,75 @@
+"""Statistics, the operation log and the controls."""
+
+from orbita_gui.views.controls import ControlsPanel
+from orbita_gui.views.log_view import APPLIED, FAILED, UNDONE, LogView
+from orbita_gui.views.stats_panel import StatsPanel
+
+
+def test_statistics_follow_the_model(qtbot, model):
+    panel = StatsPanel(model)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(model.sig_changed):
+        model.allocate_frames(5)
+        model.allocate(64, 64)
+    values = {key: label.text() for key, label in panel.values.items()}
+    assert values["frames_total"] == "1,024"
+    assert values["frames_used"] == "30"
+    assert values["heap_allocated"] == "64 B"
+    assert values["heap_lost"] == "0 B"
+    assert values["regions"] == "1"
+    assert values["fragmentation"] == "0.0%"
+    panel.cleanup()
+
+
+def test_log_has_every_event_failures_and_undos(qtbot, model):
+    view = LogView(model)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(model.sig_changed):
+        model.allocate(24, 8)
+    model.free_frame(500)  # not allocated
+    with qtbot.waitSignal(model.sig_changed):
+        model.undo_stack.undo()
+    lines = view.log.lines
+    assert lines[0] == (
+        "allocate(Layout { size: 24, align: 8 }) -> 0x444444440000: passed over 0 regions, "
+        "split a 102,400-byte region",
+        APPLIED,
+    )
+    assert lines[1][1] == FAILED and "double free" in lines[1][0]
+    assert lines[2][1] == UNDONE and lines[2][0].startswith("undo: allocate(")
+    assert view.log.rowCount() == 3
+
+
+def test_many_operations_reach_the_log_in_one_insert(qtbot, model):
+    view = LogView(model)
+    qtbot.addWidget(view)
+    inserts = []
+    view.log.rowsInserted.connect(lambda *args: inserts.append(args))
+    with qtbot.waitSignal(model.sig_changed):
+        model.allocate_frames(300)
+    assert view.log.rowCount() == 300 and len(inserts) == 1
+
+
+def test_controls_check_the_layout_as_typed(qtbot, model):
+    panel = ControlsPanel(model)
+    qtbot.addWidget(panel)
+    panel.align_field.setText("3")
+    assert "not a power of two" in panel.heap_error.text()
+    assert not panel.allocate_button.isEnabled()
+    panel.size_field.setText("lots")
+    assert "is not a size" in panel.heap_error.text()
+    panel.size_field.setText("0x40")
+    panel.align_field.setText("64")
+    assert panel.heap_error.text() == "" and panel.allocate_button.isEnabled()
+    with qtbot.waitSignal(model.sig_block_allocated) as allocated:
+        panel.allocate_button.click()
+    assert allocated.args[0].layout.size == 64 and allocated.args[0].layout.align == 64
+
+
+def test_controls_allocate_frames(qtbot, model):
+    panel = ControlsPanel(model)
+    qtbot.addWidget(panel)
+    panel.frame_count.setValue(7)
+    panel.allocate_frames_button.click()
+    assert model.machine.frames.stats().used_frames == 32
+    assert model.undo_stack.undoText() == "allocate 7 frames"
