@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from orbita_gui import __version__
+
+SCREENSHOT_SIZE = (1440, 900)
 
 
 def has_display() -> bool:
@@ -22,26 +25,56 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Watch the Orbita OS frame and heap allocators work, live and exact.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        type=Path,
+        help="render the main window (with its demo state) to a PNG file and exit",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parse_args(sys.argv[1:] if argv is None else argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot and not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
         print(
             "orbita-gui: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
-            "Run it from a desktop session, or set QT_QPA_PLATFORM=offscreen to render "
-            "without a screen.",
+            "Run it from a desktop session, set QT_QPA_PLATFORM=offscreen to render "
+            "without a screen, or use --screenshot PATH.",
             file=sys.stderr,
         )
         return 2
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from .demo import load_demo
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("orbita-gui")
     app.setOrganizationName("orbita")
-    window = MainWindow()
+    window = MainWindow(settings=None if args.screenshot else QSettings())
+    load_demo(window.model)
+    if args.screenshot:
+        return save_screenshot(window, args.screenshot)
     window.show()
     return app.exec()
+
+
+def save_screenshot(window, path: Path) -> int:
+    """Show the window at a fixed size, let it paint, and save it as a PNG."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    loop = QEventLoop()
+    QTimer.singleShot(300, loop.quit)  # the coalesced repaint comes within a frame or two
+    loop.exec()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        print(f"orbita-gui: could not write {path}", file=sys.stderr)
+        return 1
+    print(f"orbita-gui: saved {path}")
+    return 0

@@ -1,93 +1,263 @@
-"""The main window. For now it introduces the default machine the views will draw."""
+"""The main window: the frame grid beside the heap's two pictures, with docks around."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from orbita_gui import __version__
-from orbita_gui.core import HEAP_SIZE, HEAP_START, FrameAllocator, LinkedListAllocator
+from orbita_gui.model import MachineModel
 from orbita_gui.resources import resource_path
+from orbita_gui.views import palette
+from orbita_gui.views.controls import ControlsPanel
+from orbita_gui.views.frame_grid import FrameGridView
+from orbita_gui.views.free_list_view import FreeListView
+from orbita_gui.views.heap_canvas import label_font
+from orbita_gui.views.heap_map import HeapMapView
+from orbita_gui.views.legend import Legend
+from orbita_gui.views.log_view import LogView
+from orbita_gui.views.stats_panel import StatsPanel
 
-DEFAULT_MEMORY = 1 << 30
-"""1 GiB of physical memory, as in the guide's example."""
+from .reset_dialog import ResetDialog
 
-STYLE = """
-QMainWindow, #page { background: #f5f3ef; }
-QLabel { color: #263238; }
-#title { font-size: 30px; font-weight: 600; }
-#card { background: #ffffff; border: 1px solid #d8d4cc; border-radius: 10px; }
-#cardTitle { font-size: 20px; font-weight: 600; color: #4f6d7a; }
-#cardBody { font-size: 18px; }
-#note { font-size: 16px; color: #6b7780; }
+STYLE = f"""
+QMainWindow, QDockWidget, QScrollArea, QScrollArea > QWidget > QWidget {{
+    background: {palette.PAPER.name()};
+}}
+QLabel {{ color: {palette.INK.name()}; }}
+QDockWidget::title {{ padding: 4px; font-weight: 600; }}
 """
 
+GRID_LEGEND = [
+    (palette.FREE, "free"),
+    (palette.USED, "used"),
+    (palette.HEAP, "backs the heap"),
+    (palette.MADE, "just allocated"),
+    (palette.FREED, "just freed"),
+    (palette.MARKER, "next_free, selected"),
+]
+HEAP_LEGEND = [
+    (palette.USED, "block"),
+    (palette.FREE, "free region"),
+    (palette.LOST, "lost (padding)"),
+    (palette.MADE, "last block, leftover"),
+    (palette.PASSED, "passed over"),
+]
 
-def _card(title: str, body: str) -> QFrame:
-    card = QFrame(objectName="card")
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(20, 16, 20, 16)
-    layout.addWidget(QLabel(title, objectName="cardTitle"))
-    text = QLabel(body, objectName="cardBody")
-    text.setWordWrap(True)
-    layout.addWidget(text)
-    return card
+
+def _panel(title: str, body: QWidget, legend: list) -> QWidget:
+    """A titled area: heading, legend, then the view; narrow enough for a projector."""
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(8, 8, 8, 4)
+    heading = QLabel(title, wordWrap=True)
+    heading.setFont(label_font(14, bold=True))
+    layout.addWidget(heading)
+    if legend:
+        layout.addWidget(Legend(legend, columns=2))
+    layout.addWidget(body, 1)
+    return panel
+
+
+def _scrolled(view: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(view)
+    return area
 
 
 class MainWindow(QMainWindow):
-    """The application window: menus, and a summary of the machine being shown."""
+    """Physical memory on the left, the kernel heap on the right, both live."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: MachineModel | None = None, settings: QSettings | None = None):
         super().__init__()
+        self.model = model or MachineModel()
+        self.settings = settings
         self.setWindowTitle("Orbita OS memory")
         self.setWindowIcon(QIcon(str(resource_path("icons", "orbita.svg"))))
         self.setStyleSheet(STYLE)
-        self.resize(900, 560)
 
-        frames = FrameAllocator(DEFAULT_MEMORY).stats()
-        heap = LinkedListAllocator()
-        heap.init(HEAP_START, HEAP_SIZE)
-        region_start, region_size = heap.free_regions()[0]
-
-        page = QWidget(objectName="page")
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(32, 28, 32, 28)
-        layout.setSpacing(18)
-        layout.addWidget(QLabel("Orbita OS memory", objectName="title"))
-        layout.addWidget(
-            _card(
-                "Physical memory",
-                f"{DEFAULT_MEMORY >> 30} GiB in {frames.total_frames:,} frames of 4 KiB, "
-                f"all {frames.free_frames:,} free. The bitmap allocator hands them out "
-                "first-fit from its next_free hint.",
-            )
+        self.grid = FrameGridView(self.model)
+        self.heap_map = HeapMapView(self.model)
+        self.free_list = FreeListView(self.model)
+        heap = QSplitter(Qt.Orientation.Vertical)
+        heap.addWidget(_panel("Kernel heap, page by page", _scrolled(self.heap_map), HEAP_LEGEND))
+        heap.addWidget(_panel("Free list, in list order", _scrolled(self.free_list), []))
+        heap.setSizes([520, 300])
+        central = QSplitter(Qt.Orientation.Horizontal)
+        central.addWidget(
+            _panel("Physical memory: one cell per 4 KiB frame", self.grid, GRID_LEGEND)
         )
-        layout.addWidget(
-            _card(
-                "Kernel heap",
-                f"{HEAP_SIZE // 1024} KiB at {region_start:#_x}, for now one free region of "
-                f"{region_size:,} bytes. The linked-list allocator takes the first region "
-                "that fits and never merges what is freed.",
-            )
-        )
-        note = QLabel("Coming next: the live frame grid and the heap free list.", objectName="note")
-        layout.addWidget(note)
-        layout.addStretch(1)
-        self.setCentralWidget(page)
-        self._build_menus()
+        central.addWidget(heap)
+        central.setSizes([720, 680])
+        self.setCentralWidget(central)
 
-    def _build_menus(self) -> None:
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&File").addAction(quit_action)
-        about = QAction("&About Orbita", self)
-        about.triggered.connect(self._about)
-        self.menuBar().addMenu("&Help").addAction(about)
+        self.controls = ControlsPanel(self.model)
+        self.stats = StatsPanel(self.model)
+        self.log = LogView(self.model)
+        self.docks = [
+            self._dock("Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea),
+            self._dock("Statistics", self.stats, Qt.DockWidgetArea.LeftDockWidgetArea),
+            self._dock("Operation log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ]
+        self.status = QLabel()
+        self.status.setFont(label_font(12))
+        self.statusBar().addWidget(self.status, 1)
+        self._build_actions()
+        self._link_layers()
+        self.model.sig_event_applied.connect(self._on_event_applied)
+        self.model.sig_event_reverted.connect(lambda e: self._say("undone: " + e.describe()))
+        self.model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
+        self.resize(1440, 900)
+        self._restore_layout()
+
+    # Building
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "_").lower())  # saveState needs names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        model, grid = self.model, self.grid
+        self.new_action = self._action(
+            "&New machine…",
+            self.new_machine,
+            QKeySequence.StandardKey.New,
+            "Start over with chosen memory and heap sizes",
+        )
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
+        self.undo_action = model.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = model.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.allocate_frame_action = self._action(
+            "Allocate a &frame", model.allocate_frame, "F", "Ask the frame allocator for a frame"
+        )
+        self.allocate_block_action = self._action(
+            "Allocate on the &heap",
+            self.controls.allocate,
+            "H",
+            "Allocate the size and alignment in the controls",
+        )
+        self.free_selection_action = self._action(
+            "Free &selection",
+            model.free_selection,
+            QKeySequence.StandardKey.Delete,
+            "Free the Ctrl+clicked frames and blocks",
+        )
+        zoom_in = self._action("Zoom &in", lambda: grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
+        zoom_out = self._action(
+            "Zoom &out", lambda: grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut
+        )
+        self.fit_action = self._action("&Fit memory", grid.fit, "Ctrl+0", "Show every frame")
+        about = self._action("&About Orbita", self._about)
+
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addActions([self.new_action, quit_action])
+        edit = menus.addMenu("&Edit")
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        edit.addActions(
+            [self.allocate_frame_action, self.allocate_block_action, self.free_selection_action]
+        )
+        view = menus.addMenu("&View")
+        view.addActions([zoom_in, zoom_out, self.fit_action])
+        view.addSeparator()
+        view.addActions([dock.toggleViewAction() for dock in self.docks])
+        menus.addMenu("&Help").addAction(about)
+
+        toolbar = QToolBar("Main", objectName="main_toolbar")
+        toolbar.setFont(label_font(12))
+        toolbar.addActions([self.new_action, self.undo_action, self.redo_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.allocate_frame_action, self.allocate_block_action])
+        toolbar.addActions([self.free_selection_action, self.fit_action])
+        self.addToolBar(toolbar)
+
+    def _link_layers(self) -> None:
+        """Hovering a frame lights the heap bytes inside it, and the other way round."""
+
+        def frame_hovered(frame: int) -> None:
+            span = self.model.machine.heap_range_of_frame(frame) if frame >= 0 else None
+            for view in (self.heap_map, self.free_list):
+                view.highlight_range(*(span or (-1, -1)))
+
+        def range_hovered(start: int, end: int) -> None:
+            frames = None if start < 0 else self.model.machine.frames_under(start, end - start)
+            self.grid.highlight_frames(frames)
+
+        self.grid.sig_frame_hovered.connect(frame_hovered)
+        self.heap_map.sig_range_hovered.connect(range_hovered)
+        self.free_list.sig_range_hovered.connect(range_hovered)
+
+    # Behaviour
+
+    def new_machine(self) -> None:
+        machine = self.model.machine
+        dialog = ResetDialog(machine.frames.total_frames * 4096, machine.heap.heap_size, self)
+        if dialog.exec():
+            memory, heap = dialog.sizes()
+            self.model.reset(memory, heap)
+
+    def _on_event_applied(self, event) -> None:
+        if not event.failed:
+            self._say(event.describe())
+
+    def _say(self, text: str, failed: bool = False) -> None:
+        self.status.setStyleSheet(f"color: {'#b23a2b' if failed else palette.INK.name()};")
+        self.status.setText(text)
 
     def _about(self) -> None:
         QMessageBox.about(
             self,
             "About Orbita",
             f"<b>orbita-gui {__version__}</b><p>Watch the Orbita OS frame and heap "
-            "allocators work, live and exact.</p>",
+            "allocators work, live and exact: the bitmap frame allocator with its "
+            "next_free hint, and the first-fit linked-list heap.</p>",
         )
+
+    # Remembered layout
+
+    def _restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/state", self.saveState())
+            self.settings.sync()
+        for view in (self.grid, self.heap_map, self.free_list, self.stats):
+            view.cleanup()
+        super().closeEvent(event)

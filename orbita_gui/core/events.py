@@ -53,6 +53,11 @@ class FrameAllocation:
     total_frames: int
 
     @property
+    def failed(self) -> bool:
+        """Out of memory: nothing changed."""
+        return self.frame_number is None
+
+    @property
     def frame(self) -> Frame | None:
         """What the guide's `allocate_frame` returns."""
         return None if self.frame_number is None else Frame.from_number(self.frame_number)
@@ -90,6 +95,8 @@ class FrameRelease:
 
     frame_number: int
     next_free_before: int
+
+    failed = False
 
     @property
     def frame(self) -> Frame:
@@ -177,6 +184,11 @@ class HeapAllocation:
     passed_sizes: np.ndarray
 
     @property
+    def failed(self) -> bool:
+        """Null: no region fits, nothing changed."""
+        return self.ptr is None
+
+    @property
     def passed_over(self) -> int:
         return len(self.passed_starts)
 
@@ -255,6 +267,8 @@ class HeapRelease:
 
     allocation: Allocation
 
+    failed = False
+
     @property
     def ptr(self) -> int:
         return self.allocation.ptr
@@ -283,6 +297,11 @@ class HeapReallocation:
     new_size: int
     allocation: HeapAllocation
     release: HeapRelease | None
+
+    @property
+    def failed(self) -> bool:
+        """No block fits the new size: the old block stays, nothing changed."""
+        return self.release is None
 
     @property
     def new_ptr(self) -> int | None:

@@ -197,7 +197,7 @@ class MachineModel(QObject):
         except OrbitaError as error:
             self.sig_operation_failed.emit(str(error))
             return None
-        if _failed(event):
+        if event.failed:
             self.sig_event_applied.emit(event)
             self.sig_operation_failed.emit(event.describe())
             return event
@@ -231,10 +231,12 @@ class MachineModel(QObject):
             self.selected_blocks.discard(event.ptr)
 
     def _set_machine(self, machine: Machine) -> None:
+        """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
         self.machine = machine
         self.last_heap_event = None
         self.frame_notes.clear()
-        self._clear_selection()
+        self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own
+        self.selected_blocks.clear()
         self.sig_machine_reset.emit()
         self._changed.start()
 
@@ -253,17 +255,6 @@ class _Batch:
 
     def __exit__(self, *exc: object) -> None:
         self._stack.endMacro()
-
-
-def _failed(event: Event) -> bool:
-    """An operation that returned None or null: nothing changed."""
-    if isinstance(event, FrameAllocation):
-        return event.frame_number is None
-    if isinstance(event, HeapAllocation):
-        return event.ptr is None
-    if isinstance(event, HeapReallocation):
-        return event.release is None
-    return False
 
 
 def _parts(event: Event, undone: bool) -> Iterable[tuple[Event, bool]]:

@@ -1,36 +1,168 @@
-"""The application starts, shows the default machine, and refuses politely without a screen."""
+"""The main window: menus, status, remembered layout, linked layers, the command line."""
 
 import os
+import struct
 import subprocess
 import sys
 
-from PySide6.QtWidgets import QLabel
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 
+from orbita_gui.app import reset_dialog
+from orbita_gui.app.demo import load_demo
 from orbita_gui.app.main import has_display
 from orbita_gui.app.window import MainWindow
+from orbita_gui.core import HEAP_START
+from orbita_gui.views import palette
+
+from .conftest import pixel
 
 
-def test_main_window_shows_the_default_machine(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+@pytest.fixture
+def window(qtbot, model, settings):
+    win = MainWindow(model, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def actions_by_text(window):
+    found = {}
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            found[action.text().replace("&", "")] = action
+    return found
+
+
+def test_window_has_the_grid_the_heap_and_the_docks(window):
     assert window.windowTitle() == "Orbita OS memory"
     assert not window.windowIcon().isNull()
-    text = " ".join(label.text() for label in window.findChildren(QLabel))
-    assert "262,144 frames" in text
-    assert "0x4444_4444_0000" in text
-    image = window.grab().toImage()
-    assert image.width() >= 800 and image.height() >= 500
+    assert [dock.windowTitle() for dock in window.docks] == [
+        "Controls",
+        "Statistics",
+        "Operation log",
+    ]
+    assert window.grid.codes.total_frames == 1024
 
 
-def test_quit_closes_the_window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    quit_action = window.menuBar().actions()[0].menu().actions()[0]
-    quit_action.trigger()
-    assert not window.isVisible()
+def test_menus_have_the_usual_actions_and_shortcuts(window):
+    actions = actions_by_text(window)
+    assert window.undo_action in actions.values() and window.redo_action in actions.values()
+    assert window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert QKeySequence("Ctrl+Y") in window.redo_action.shortcuts()
+    assert actions["New machine…"].shortcut() == QKeySequence(QKeySequence.StandardKey.New)
+    assert actions["Quit"].shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+    assert actions["Allocate a frame"].shortcut() == QKeySequence("F")
+    assert actions["Fit memory"].shortcut() == QKeySequence("Ctrl+0")
+    for dock in ("Controls", "Statistics", "Operation log"):
+        assert actions[dock].isCheckable()
+
+
+def test_undo_and_redo_actions(window, model):
+    model.allocate_frame()
+    assert window.undo_action.isEnabled()
+    assert window.undo_action.text().replace("&", "") == "Undo allocate frame"
+    window.undo_action.trigger()
+    assert not model.machine.frames.is_frame_used(25)
+    window.redo_action.trigger()
+    assert model.machine.frames.is_frame_used(25)
+
+
+def test_errors_appear_in_the_status_bar_in_red(window, model):
+    model.free_frame(500)
+    assert "double free" in window.status.text()
+    assert "#b23a2b" in window.status.styleSheet()
+    model.allocate_frame()
+    assert window.status.text().startswith("allocate_frame() -> Frame(0x19000)")
+    assert "#b23a2b" not in window.status.styleSheet()
+
+
+def test_window_fits_a_1024_pixel_projector(window):
+    assert window.minimumSizeHint().width() <= 1024
+
+
+def test_window_layout_is_remembered(qtbot, model, settings):
+    first = MainWindow(model, settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks[2].hide()  # the log
+    first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.docks[1])  # statistics
+    first.close()
+    assert settings.value("window/geometry") is not None
+    second = MainWindow(model, settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks[2].isHidden()
+    assert second.dockWidgetArea(second.docks[1]) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert second.dockWidgetArea(second.docks[0]) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_new_machine_uses_the_dialog_sizes(window, model, monkeypatch):
+    monkeypatch.setattr(reset_dialog.ResetDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(reset_dialog.ResetDialog, "sizes", lambda self: (1 << 20, 8192))
+    window.new_machine()
+    assert model.machine.frames.total_frames == 256
+    assert model.machine.heap.heap_size == 8192
+    assert window.grid.codes.total_frames == 256
+
+
+def test_reset_dialog_refuses_a_heap_that_does_not_fit(qtbot):
+    dialog = reset_dialog.ResetDialog(1 << 16, 4096)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert ok.isEnabled()
+    dialog.heap.setText("1 MiB")
+    assert not ok.isEnabled() and "memory is too small" in dialog.error.text()
+    dialog.heap.setText("8")
+    assert "at least 16 bytes" in dialog.error.text()
+    dialog.heap.setText("32K")
+    assert ok.isEnabled() and dialog.sizes() == (1 << 16, 32768)
+
+
+def test_hovering_links_the_two_layers(window, model):
+    window.grid.sig_frame_hovered.emit(3)
+    assert window.heap_map.linked == (HEAP_START + 0x3000, HEAP_START + 0x4000)
+    assert window.free_list.linked == window.heap_map.linked
+    window.grid.sig_frame_hovered.emit(-1)
+    assert window.heap_map.linked is None
+    window.heap_map.sig_range_hovered.emit(HEAP_START + 0x1FF0, HEAP_START + 0x2010)
+    assert window.grid._linked.tolist() == [1, 2]
+
+
+def test_window_renders_the_heap_frames_in_amber(qtbot, window):
+    qtbot.waitUntil(lambda: not window.grid.codes.animating, timeout=5000)
+    window.grid.refresh()
+    point = window.grid.mapFromScene(window.grid.center_on(3))
+    assert pixel(window.grid.viewport(), point) == palette.HEAP.name()
+
+
+def test_demo_leaves_a_search_that_passed_over_two_regions(model):
+    load_demo(model)
+    event = model.last_heap_event
+    assert event.passed_over == 2 and event.leftover is not None
+    assert model.machine.frames.next_free == 28
+    assert model.machine.heap.stats().lost == 32 + 8 + 232
+    model.undo_stack.undo()
+    assert model.machine.frames.stats().used_frames == 25
+
+
+def test_screenshot_option_writes_the_window_as_a_png(tmp_path):
+    path = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "orbita_gui", "--screenshot", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1440, 900)
+    assert len(data) > 20_000  # a real picture, not a blank one
 
 
 def test_without_a_display_it_explains_instead_of_crashing(monkeypatch):
