@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from orbita_gui import __version__
@@ -56,11 +57,28 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("orbita-gui")
     app.setOrganizationName("orbita")
     window = MainWindow(settings=None if args.screenshot else QSettings())
+    sys.excepthook = unexpected_error_hook(window)
     load_demo(window.model)
     if args.screenshot:
         return save_screenshot(window, args.screenshot)
     window.show()
     return app.exec()
+
+
+def unexpected_error_hook(window):
+    """Show a bug as a message, not a traceback; the terminal keeps the details."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def hook(kind, value, trace) -> None:
+        traceback.print_exception(kind, value, trace)
+        QMessageBox.critical(
+            window,
+            "Unexpected error",
+            f"{kind.__name__}: {value}\n\nThis is a bug in orbita-gui, not in what you did. "
+            "The details are in the terminal.",
+        )
+
+    return hook
 
 
 def save_screenshot(window, path: Path) -> int:

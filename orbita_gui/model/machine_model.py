@@ -24,28 +24,36 @@ REPAINT_INTERVAL_MS = 16
 """`sig_changed` comes at most once per screen frame (60 Hz)."""
 
 
+Step = tuple[Callable[[], Event], Event]
+"""How to perform an operation, and the event it gave."""
+
+
 class _EventCommand(QUndoCommand):
-    """One applied operation: undo reverts its event, redo performs it again.
+    """Operations applied as one undo step: undo reverts their events newest first,
+    redo performs them again.
 
     Performing the same request on the same state gives the same event, so redo
-    brings back the same addresses.
+    brings back the same addresses. Many steps in one command (allocating a
+    million frames) cost one command, not a million.
     """
 
-    def __init__(self, model: MachineModel, label: str, perform: Callable[[], Event], event: Event):
+    def __init__(self, model: MachineModel, label: str, steps: list[Step]):
         super().__init__(label)
-        self._model, self._perform, self.event = model, perform, event
+        self._model, self.steps = model, steps
         self._applied = True  # push() calls redo() at once: the first run already happened
 
     def redo(self) -> None:
         if self._applied:
             self._applied = False
             return
-        self.event = self._perform()
-        self._model._announce(self.event, undone=False)
+        self.steps = [(perform, perform()) for perform, _ in self.steps]
+        for _, event in self.steps:
+            self._model._announce(event, undone=False)
 
     def undo(self) -> None:
-        self._model.machine.revert(self.event)
-        self._model._announce(self.event, undone=True)
+        for _, event in reversed(self.steps):
+            self._model.machine.revert(event)
+            self._model._announce(event, undone=True)
 
 
 class _ResetCommand(QUndoCommand):
@@ -99,8 +107,7 @@ class MachineModel(QObject):
         self.undo_stack = QUndoStack(self)
         self.last_heap_event: HeapAllocation | None = None
         """The latest heap allocation applied: what its search passed over and chose."""
-        self.frame_notes: dict[int, str] = {}
-        """For each frame, the last operation that changed it, in words."""
+        self._frame_changes: dict[int, tuple[Event, bool]] = {}
         self.selected_frames: set[int] = set()
         self.selected_blocks: set[int] = set()
         self._changed = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
@@ -118,9 +125,11 @@ class MachineModel(QObject):
         if count <= 0:
             self.sig_operation_failed.emit("allocate_frame() -> None: out of memory")
             return 0
-        with self.batch(f"allocate {count:,} frames"):
-            for _ in range(count):
-                self.allocate_frame()
+        perform = self.machine.frames.allocate_frame_event
+        steps = [(perform, perform()) for _ in range(count)]  # cannot fail: count <= free
+        self.undo_stack.push(_EventCommand(self, f"allocate {count:,} frames", steps))
+        for _, event in steps:
+            self._announce(event, undone=False)
         return count
 
     def free_frame(self, number: int) -> FrameRelease | None:
@@ -159,6 +168,14 @@ class MachineModel(QObject):
             return False
         self.undo_stack.push(_ResetCommand(self, machine))
         return True
+
+    def frame_note(self, number: int) -> str | None:
+        """The last operation that changed a frame, in words (None if none has)."""
+        change = self._frame_changes.get(number)
+        if change is None:
+            return None
+        event, undone = change
+        return ("undone: " if undone else "") + event.describe()
 
     # Selection
 
@@ -201,21 +218,20 @@ class MachineModel(QObject):
             self.sig_event_applied.emit(event)
             self.sig_operation_failed.emit(event.describe())
             return event
-        self.undo_stack.push(_EventCommand(self, label, perform, event))
+        self.undo_stack.push(_EventCommand(self, label, [(perform, event)]))
         self._announce(event, undone=False)
         return event
 
     def _announce(self, event: Event, undone: bool) -> None:
         (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
-        note = ("undone: " if undone else "") + event.describe()
         for part, reverse in _parts(event, undone):
-            self._announce_part(part, reverse, note)
+            self._announce_part(part, reverse)
         self._changed.start()
 
-    def _announce_part(self, event: Event, undone: bool, note: str) -> None:
+    def _announce_part(self, event: Event, undone: bool) -> None:
         if isinstance(event, FrameAllocation | FrameRelease):
             number = event.frame_number
-            self.frame_notes[number] = note
+            self._frame_changes[number] = (event, undone)
             became_used = isinstance(event, FrameAllocation) != undone
             (self.sig_frame_allocated if became_used else self.sig_frame_freed).emit(number)
             if not became_used:
@@ -234,7 +250,7 @@ class MachineModel(QObject):
         """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
         self.machine = machine
         self.last_heap_event = None
-        self.frame_notes.clear()
+        self._frame_changes.clear()
         self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own
         self.selected_blocks.clear()
         self.sig_machine_reset.emit()

@@ -236,7 +236,7 @@ class FrameGridView(pg.PlotWidget):
             )
         if frame == machine.frames.next_free:
             lines.append("next_free: the next search starts here")
-        note = self.model.frame_notes.get(frame)
+        note = self.model.frame_note(frame)
         if note:
             lines.append(f"Last change: {note}")
         elif page is not None:

@@ -30,7 +30,7 @@ def test_an_operation_emits_its_event_once(qtbot, model):
         event = model.allocate_frame()
     assert applied == [event] and isinstance(event, FrameAllocation)
     assert allocated == [25]
-    assert "allocate_frame() -> Frame(0x19000)" in model.frame_notes[25]
+    assert "allocate_frame() -> Frame(0x19000)" in model.frame_note(25)
 
 
 def test_heap_operations_emit_block_signals(qtbot, model):
@@ -87,7 +87,7 @@ def test_undo_emits_the_reverse_signals(qtbot, model):
     model.sig_frame_freed.connect(freed.append)
     model.undo_stack.undo()
     assert len(reverted) == 1 and freed == [25]
-    assert model.frame_notes[25].startswith("undone: allocate_frame()")
+    assert model.frame_note(25).startswith("undone: allocate_frame()")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from PySide6.QtGui import QKeySequence
 
 from orbita_gui.app import reset_dialog
 from orbita_gui.app.demo import load_demo
-from orbita_gui.app.main import has_display
+from orbita_gui.app.main import has_display, unexpected_error_hook
 from orbita_gui.app.window import MainWindow
 from orbita_gui.core import HEAP_START
 from orbita_gui.views import palette
@@ -146,6 +146,19 @@ def test_demo_leaves_a_search_that_passed_over_two_regions(model):
     assert model.machine.heap.stats().lost == 32 + 8 + 232
     model.undo_stack.undo()
     assert model.machine.frames.stats().used_frames == 25
+
+
+def test_a_bug_becomes_a_message_not_a_traceback(window, monkeypatch, capsys):
+    shown = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QMessageBox.critical", lambda *args: shown.append(args[1:])
+    )
+    try:
+        raise KeyError("oops")
+    except KeyError as error:
+        unexpected_error_hook(window)(KeyError, error, error.__traceback__)
+    assert shown[0][0] == "Unexpected error" and "KeyError: 'oops'" in shown[0][1]
+    assert "Traceback" in capsys.readouterr().err  # the details stay in the terminal
 
 
 def test_screenshot_option_writes_the_window_as_a_png(tmp_path):

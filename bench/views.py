@@ -1,0 +1,133 @@
+"""The window's speed, offscreen: grid updates, heap-view repaints, start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from orbita_gui.core import Machine
+from orbita_gui.model import MachineModel
+from orbita_gui.views.frame_grid import FrameGridView
+from orbita_gui.views.free_list_view import FreeListView
+from orbita_gui.views.heap_map import HeapMapView
+
+CHANGES_PER_TICK = 1000
+TICKS = 40
+
+
+def _app() -> QApplication:
+    return QApplication.instance() or QApplication([])
+
+
+def grid_rate(memory: int) -> tuple[float, float]:
+    """Updates a second of the fitted grid while 1,000 frames change per tick:
+    `(redraw only, model operations included)`."""
+    app = _app()
+    model = MachineModel(Machine(memory))
+    grid = FrameGridView(model)
+    grid.resize(900, 900)
+    grid.show()
+    grid.fit()
+    app.processEvents()
+    operations = drawing = 0.0
+    for tick in range(TICKS):
+        start = time.perf_counter()
+        if tick % 2 == 0:
+            for _ in range(CHANGES_PER_TICK):
+                model.allocate_frame()
+        else:
+            first = model.machine.frames.next_free - CHANGES_PER_TICK
+            for frame in range(first, first + CHANGES_PER_TICK):
+                model.free_frame(frame)
+        middle = time.perf_counter()
+        grid.refresh()
+        grid.viewport().repaint()  # paint now, as the screen would
+        drawing += time.perf_counter() - middle
+        operations += middle - start
+    grid.cleanup()
+    grid.close()
+    return TICKS / drawing, TICKS / (drawing + operations)
+
+
+def heap_rate(blocks: int = 10_000) -> tuple[float, int, int]:
+    """Repaints a second of both heap views after one heap operation each, with
+    `blocks` live blocks and half as many free-list nodes."""
+    app = _app()
+    model = MachineModel(Machine(1 << 30, heap_size=8 << 20))
+    sizes = [16 + (i * 37) % 180 for i in range(blocks * 2)]
+    ptrs = [model.allocate(size, 8).ptr for size in sizes]
+    for ptr in ptrs[::2]:
+        model.free_block(ptr)
+    views = [HeapMapView(model), FreeListView(model)]
+    for view in views:
+        view.resize(900, 700)
+        view.show()
+    app.processEvents()
+    start = time.perf_counter()
+    repeats = 30
+    for i in range(repeats):
+        if i % 2:
+            model.undo_stack.undo()
+        else:
+            model.allocate(24, 8)
+        for view in views:
+            view._on_changed()  # what sig_changed does
+            view.repaint()
+    rate = repeats / (time.perf_counter() - start)
+    stats = model.machine.heap.stats()
+    for view in views:
+        view.cleanup()
+        view.close()
+    return rate, len(model.machine.heap.allocations()), stats.free_regions
+
+
+STARTUP = """
+import time
+t0 = time.perf_counter()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from orbita_gui.app.demo import load_demo
+from orbita_gui.app.window import MainWindow
+window = MainWindow()
+load_demo(window.model)
+window.show()
+QTimer.singleShot(0, app.quit)  # runs once the window has been shown and painted
+app.exec()
+print(time.perf_counter() - t0)
+"""
+
+
+def startup() -> tuple[float, float]:
+    """`(seconds in Python to a painted window, seconds for the whole process)`."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP], capture_output=True, text=True, check=True
+    )
+    return float(result.stdout.strip()), time.perf_counter() - start
+
+
+def run() -> None:
+    print("Window, offscreen")
+    for memory, label, target in ((1 << 30, "1 GiB", 60), (16 << 30, "16 GiB", 30)):
+        redraw, with_ops = grid_rate(memory)
+        print(
+            f"  grid, {label} ({memory // 4096:,} frames), {CHANGES_PER_TICK:,} frames a tick: "
+            f"{redraw:,.0f} updates/s redrawing, {with_ops:,.0f}/s with the operations "
+            f"(target {target})"
+        )
+    rate, blocks, nodes = heap_rate()
+    print(
+        f"  heap views, {blocks:,} blocks, {nodes:,} free nodes: {rate:,.0f} repaints/s (target 30)"
+    )
+    python_seconds, process_seconds = startup()
+    print(
+        f"  start-up to a painted window: {python_seconds:.2f} s in Python, "
+        f"{process_seconds:.2f} s for the whole process (target 1.5)"
+    )
