@@ -148,15 +148,11 @@ class MachineModel(QObject):
 
     def free_block(self, ptr: int) -> HeapRelease | None:
         """Free a live heap block with the layout it was allocated with."""
-        heap = self.machine.heap
-        block = heap.allocations().get(ptr)
-        layout = block.layout if block else Layout(0, 1)
+        heap, layout = self.machine.heap, self._layout_of(ptr)
         return self._run(f"free {ptr:#x}", lambda: heap.deallocate_event(ptr, layout))
 
     def realloc(self, ptr: int, new_size: int) -> HeapReallocation | None:
-        heap = self.machine.heap
-        block = heap.allocations().get(ptr)
-        layout = block.layout if block else Layout(0, 1)
+        heap, layout = self.machine.heap, self._layout_of(ptr)
         return self._run(f"realloc {ptr:#x}", lambda: heap.realloc_event(ptr, layout, new_size))
 
     def reset(self, memory_size: int, heap_size: int) -> bool:
@@ -207,6 +203,12 @@ class MachineModel(QObject):
         return _Batch(self.undo_stack, label)
 
     # Internals
+
+    def _layout_of(self, ptr: int) -> Layout:
+        """The layout a live block was allocated with; any layout for a pointer that is
+        not live, which the core then refuses as a double or wild free."""
+        block = self.machine.heap.allocations().get(ptr)
+        return block.layout if block else Layout(0, 1)
 
     def _run(self, label: str, perform: Callable[[], Event]) -> Event | None:
         try:

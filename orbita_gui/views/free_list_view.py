@@ -114,11 +114,11 @@ class FreeListView(HeapCanvas):
 
     def _node(self, painter: QPainter, box: QRectF, start: int, size: int, fill: QColor) -> None:
         linked = self.linked and start < self.linked[1] and self.linked[0] < start + size
-        selected_ink = QColor("white") if fill == palette.MADE else palette.INK
+        ink = QColor("white") if fill == palette.MADE else palette.INK
         painter.setPen(QPen(palette.LINKED if linked else palette.MUTED, 3 if linked else 1.2))
         painter.setBrush(fill)
         painter.drawRoundedRect(box, 8, 8)
-        painter.setPen(selected_ink)
+        painter.setPen(ink)
         painter.setFont(self._address_font)
         top = QRectF(box.left() + 10, box.top() + 4, box.width() - 20, box.height() / 2 - 2)
         painter.drawText(top, Qt.AlignmentFlag.AlignVCenter, f"{start:#_x}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -184,7 +185,8 @@ class HeapMapView(HeapCanvas):
                 "Click to free it; Ctrl+click to select it"
             )
         if kind == FREE:
-            position = machine.heap.free_regions().index((start, end - start))
+            starts, _ = machine.heap.free_region_arrays()
+            position = int(np.flatnonzero(starts == start)[0])
             return (
                 f"Free region of {end - start:,} bytes at {where}\n"
                 f"Node {position + 1:,} of {machine.heap.free_list_length:,} in the free list"
