@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from orbita_gui.core import HEAP_START, LinkedListAllocator
-from orbita_gui.traces import read_malloclab, replay_malloclab
+from orbita_gui.traces import machine_for, read_trace, replay
 
-DEFAULT_HEAP = 20 << 20
 TRACES = Path(__file__).resolve().parent.parent.parent / "shared" / "traces" / "malloclab"
 
 
@@ -18,23 +16,19 @@ def run(folder: Path = TRACES) -> None:
     if not paths:
         print(f"  no traces in {folder}: nothing to replay")
         return
-    print(
-        f"  {'trace':<24}{'ops':>7}{'ops/s':>10}{'heap':>8}{'oom':>6}{'list':>7}{'peak':>7}"
-        f"{'util':>7}"
-    )
+    print(f"  {'trace':<24}{'ops':>7}{'ops/s':>10}{'heap':>8}{'oom':>6}{'list':>7}{'util':>7}")
     for path in paths:
-        trace = read_malloclab(path)
-        heap_size = trace.suggested_heap or DEFAULT_HEAP
+        trace = read_trace(path)  # a .rep runs in 20 MiB, as in the application
+        heap_size = trace.heap_size
         best = float("inf")
         for _ in range(3):
-            heap = LinkedListAllocator()
-            heap.init(HEAP_START, heap_size)
+            machine = machine_for(trace)
             start = time.perf_counter()
-            stats = replay_malloclab(trace, heap)
+            stats = replay(trace, machine)
             best = min(best, time.perf_counter() - start)
         print(
             f"  {path.name:<24}{stats.operations:>7,}{stats.operations / best:>10,.0f}"
             f"{heap_size >> 20:>6}Mi{stats.out_of_memory:>6,}{stats.free_list_length:>7,}"
-            f"{stats.peak_free_list_length:>7,}{stats.utilization:>7.1%}"
+            f"{stats.utilization:>7.1%}"
         )
-    print("  list: free-list length at the end; peak: its longest; util: peak payload / footprint")
+    print("  list: free-list length at the end; util: peak payload / footprint")

@@ -188,6 +188,11 @@ class LinkedListAllocator:
         )
 
     @property
+    def requested(self) -> int:
+        """Bytes the live blocks were asked for (the malloc lab's payload)."""
+        return self._requested
+
+    @property
     def free_list_length(self) -> int:
         """The number of free-list nodes, without the rest of `stats()`."""
         return len(self._free)

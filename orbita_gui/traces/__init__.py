@@ -1,15 +1,36 @@
-"""Trace file formats: readers, writers and headless replay. Pure Python, no Qt."""
+"""Trace file formats: readers, a writer, and replay. Pure Python, no Qt."""
 
 from .errors import TraceSyntaxError
-from .malloclab import MallocLabTrace, TraceOp, parse_malloclab, read_malloclab
-from .replay import ReplayStats, replay_malloclab
+from .formats import FILE_FILTER, guess_format, parse_trace, read_trace
+from .ltrace import parse_ltrace
+from .malloclab import MallocLabTrace, TraceOp, malloclab_to_trace, parse_malloclab, read_malloclab
+from .native import format_native, parse_native
+from .ostep import parse_ostep
+from .replay import Outcome, Replayer, ReplayReport, machine_for, replay
+from .session import session_trace
+from .trace import Op, Trace
 
 __all__ = [
+    "FILE_FILTER",
     "MallocLabTrace",
-    "ReplayStats",
+    "Op",
+    "Outcome",
+    "ReplayReport",
+    "Replayer",
+    "Trace",
     "TraceOp",
     "TraceSyntaxError",
+    "format_native",
+    "guess_format",
+    "machine_for",
+    "malloclab_to_trace",
+    "parse_ltrace",
     "parse_malloclab",
+    "parse_native",
+    "parse_ostep",
+    "parse_trace",
     "read_malloclab",
-    "replay_malloclab",
+    "read_trace",
+    "replay",
+    "session_trace",
 ]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TraceSyntaxError
+from .source import SourceLines, read_text
+from .trace import FREE, MALLOC, NULL, REALLOC, Op, Trace
 
 NULL_ID = -1
 """`f -1`: a free of NULL, which does nothing."""
@@ -44,57 +46,46 @@ class MallocLabTrace:
     suggested_heap: int | None
 
 
-class _Lines:
-    """Numbered non-blank lines, and errors that point into them."""
-
-    def __init__(self, source: str, text: str) -> None:
-        self.source = source
-        self.rows = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-
-    def error(self, line: int, text: str, token: str | None, message: str) -> TraceSyntaxError:
-        column = text.find(token) + 1 if token else 1
-        return TraceSyntaxError(self.source, line, max(column, 1), message)
-
-    def number(self, index: int, what: str) -> int:
-        if index >= len(self.rows):
-            last = self.rows[-1][0] if self.rows else 0
-            raise TraceSyntaxError(self.source, last + 1, 1, f"expected {what}, found end of file")
-        line, text = self.rows[index]
-        token = text.split()[0]
-        if len(text.split()) != 1 or not token.isdigit():
-            raise self.error(line, text, token, f"expected {what} (a whole number), found {text!r}")
-        return int(token)
+def _number(lines: SourceLines, index: int, what: str) -> int:
+    if index >= len(lines.rows):
+        raise TraceSyntaxError(lines.source, lines.end, 1, f"expected {what}, found end of file")
+    line, text = lines.rows[index]
+    token = text.split()[0]
+    if len(text.split()) != 1 or not token.isdigit():
+        raise lines.error(line, text, token, f"expected {what} (a whole number), found {text!r}")
+    return int(token)
 
 
-def _header(lines: _Lines) -> tuple[int, int, int, int | None]:
+def _header(lines: SourceLines) -> tuple[int, int, int, int | None]:
     """`(num_ids, num_ops, first op row, suggested heap)` for whichever header it is."""
     count = 0
     while count < len(lines.rows) and lines.rows[count][1].split()[0].isdigit():
         count += 1
     if count == 2:
         return (
-            lines.number(0, "the number of ids"),
-            lines.number(1, "the number of operations"),
+            _number(lines, 0, "the number of ids"),
+            _number(lines, 1, "the number of operations"),
             2,
             None,
         )
     if count == 4:
-        first = lines.number(0, "the heap size or weight")
-        num_ids = lines.number(1, "the number of ids")
-        num_ops = lines.number(2, "the number of operations")
-        lines.number(3, "the weight or ignored ranges")
+        first = _number(lines, 0, "the heap size or weight")
+        num_ids = _number(lines, 1, "the number of ids")
+        num_ops = _number(lines, 2, "the number of operations")
+        _number(lines, 3, "the weight or ignored ranges")
         # Classic headers open with a heap size; the CMU handout's with a weight of 0 or 1.
         return num_ids, num_ops, 4, first if first > 1 else None
     if count < len(lines.rows):
         line, text = lines.rows[count]
     else:  # the file ends inside the header
-        line, text = (lines.rows[-1][0] + 1 if lines.rows else 1), ""
+        line, text = lines.end, ""
     raise lines.error(
         line, text, None, f"expected a header of 2 or 4 lines of numbers, found {count}"
     )
 
 
-def _int(lines: _Lines, line: int, text: str, token: str, what: str) -> int:
+def _int(lines: SourceLines, line: int, text: str, token: str, what: str) -> int:
+    """`token` as an integer, or an error pointing at it."""
     try:
         return int(token)
     except ValueError:
@@ -103,7 +94,7 @@ def _int(lines: _Lines, line: int, text: str, token: str, what: str) -> int:
 
 def parse_malloclab(text: str, source: str = "<trace>") -> MallocLabTrace:
     """Read a whole trace; the first bad line raises `TraceSyntaxError`."""
-    lines = _Lines(source, text)
+    lines = SourceLines(source, text)
     num_ids, num_ops, first, suggested_heap = _header(lines)
     ops: list[TraceOp] = []
     previous_size: int | None = None
@@ -135,7 +126,7 @@ def parse_malloclab(text: str, source: str = "<trace>") -> MallocLabTrace:
             previous_size = size
         ops.append(TraceOp(kind, ident, size, line))
     if len(ops) != num_ops:
-        last = lines.rows[-1][0] if lines.rows else 1
+        last = lines.end - 1 if lines.rows else 1
         raise TraceSyntaxError(
             source, last, 1, f"the header announces {num_ops} operations, the file has {len(ops)}"
         )
@@ -145,8 +136,27 @@ def parse_malloclab(text: str, source: str = "<trace>") -> MallocLabTrace:
 def read_malloclab(path: str | Path) -> MallocLabTrace:
     """Read a `.rep` file; errors name the file, line and column."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise TraceSyntaxError(str(path), 1, 1, f"not a text file: {error.reason}") from None
-    return parse_malloclab(text, str(path))
+    return parse_malloclab(read_text(path), str(path))
+
+
+MALLOC_ALIGN = 8
+"""The malloc lab's alignment."""
+
+DEFAULT_HEAP = 20 << 20
+"""The heap a `.rep` trace runs in unless told otherwise: 20 MiB."""
+
+
+def malloclab_to_trace(lab: MallocLabTrace, heap_size: int = DEFAULT_HEAP) -> Trace:
+    """The same requests as named operations: id 7 becomes block `7`, `f -1` frees NULL."""
+    kinds = {"a": MALLOC, "f": FREE, "r": REALLOC}
+    ops = tuple(
+        Op(
+            kinds[op.kind],
+            NULL if op.id == NULL_ID else str(op.id),
+            op.size or 0,
+            MALLOC_ALIGN,
+            op.line,
+        )
+        for op in lab.ops
+    )
+    return Trace(lab.source, ops, heap_size=heap_size)

@@ -4,13 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orbita_gui.core import HEAP_START, Layout, LinkedListAllocator
+from orbita_gui.core import HEAP_START, Layout, Machine
 from orbita_gui.traces import (
     TraceOp,
     TraceSyntaxError,
+    malloclab_to_trace,
     parse_malloclab,
     read_malloclab,
-    replay_malloclab,
+    replay,
 )
 
 CLASSIC = """20971520
@@ -55,10 +56,10 @@ f 0
 """
 
 
-def heap(size=20 << 20):
-    h = LinkedListAllocator()
-    h.init(HEAP_START, size)
-    return h
+def run(text, heap_size=20 << 20):
+    """Replay a malloc-lab text; returns the report and the heap it ran on."""
+    machine = Machine(1 << 30, HEAP_START, heap_size)
+    return replay(malloclab_to_trace(parse_malloclab(text)), machine), machine.heap
 
 
 def test_classic_header():
@@ -83,8 +84,7 @@ def test_cmu_header_and_quirks():
 
 
 def test_replay_of_the_cmu_quirks():
-    h = heap()
-    stats = replay_malloclab(parse_malloclab(CMU_QUIRKS), h)
+    stats, h = run(CMU_QUIRKS)
     # a0 40 at 0; r1 of NULL allocates 104 at 40; a2 100 -> 104 at 144 (end 248).
     assert stats.peak_payload == 40 + 100 + 100
     assert stats.footprint == 248
@@ -94,8 +94,7 @@ def test_replay_of_the_cmu_quirks():
 
 
 def test_replay_of_the_classic_trace_gives_known_figures():
-    h = heap()
-    stats = replay_malloclab(parse_malloclab(CLASSIC), h)
+    stats, _ = run(CLASSIC)
     assert stats.operations == 12
     # Live payload peaks after `a 5`: blocks 3 (freed), 4 (4072), 5 (4072) -> 8144.
     assert stats.peak_payload == 8144
@@ -108,8 +107,7 @@ def test_replay_of_the_classic_trace_gives_known_figures():
 
 def test_replay_counts_failures_and_changes_nothing_for_them():
     text = "3\n5\na 0 64\na 1 100000\nf 1\nf 2\nr 0 200000\n"
-    h = heap(1024)
-    stats = replay_malloclab(parse_malloclab(text), h)
+    stats, h = run(text, 1024)
     assert stats.out_of_memory == 2  # a 1 and r 0 do not fit
     assert stats.invalid_frees == 1  # f 2: never allocated (f 1 frees NULL: nothing)
     assert dict(h.allocations()).keys() == {HEAP_START}
@@ -158,4 +156,4 @@ def test_garbage_never_crashes_the_reader(text):
         trace = parse_malloclab(text)
     except TraceSyntaxError:
         return
-    replay_malloclab(trace, heap(4096))
+    replay(malloclab_to_trace(trace), Machine(1 << 20, HEAP_START, 4096))

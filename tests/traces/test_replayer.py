@@ -1,0 +1,129 @@
+"""Replay forwards and back, failures, and sessions saved as traces."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orbita_gui.core import HeapAllocation, Layout, Machine
+from orbita_gui.traces import (
+    Op,
+    Replayer,
+    Trace,
+    format_native,
+    machine_for,
+    parse_native,
+    replay,
+    session_trace,
+)
+
+
+def state(machine):
+    return (
+        machine.frames.bitmap().tobytes(),
+        machine.frames.next_free,
+        machine.heap.free_regions(),
+        dict(machine.heap.allocations()),
+    )
+
+
+names = st.sampled_from(["a", "b", "c", "f", "g"])
+ops = st.one_of(
+    st.builds(Op, st.just("alloc-frame"), names),
+    st.builds(Op, st.just("free-frame"), names),
+    st.builds(Op, st.just("malloc"), names, st.integers(0, 600), st.sampled_from([8, 16, 64])),
+    st.builds(Op, st.just("free"), names),
+    st.builds(Op, st.just("realloc"), names, st.integers(0, 600)),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(ops, max_size=40), st.data())
+def test_stepping_back_equals_a_fresh_replay_to_the_same_point(operations, data):
+    trace = Trace("t", tuple(operations), memory_size=1 << 20, heap_size=2048)
+    replayer = Replayer(trace, machine_for(trace))
+    while not replayer.at_end:
+        replayer.step()
+    target = data.draw(st.integers(0, len(operations)))
+    while replayer.position > target:
+        replayer.back()
+    fresh = Replayer(trace, machine_for(trace))
+    for _ in range(target):
+        fresh.step()
+    assert state(replayer.machine) == state(fresh.machine)
+    # and going forward again from there gives the same end as before
+    while not replayer.at_end:
+        replayer.step()
+        fresh.step()
+    assert state(replayer.machine) == state(fresh.machine)
+
+
+def test_failures_are_counted_and_change_nothing():
+    trace = parse_native(
+        "heap 0x1000 64\nmalloc a 32\nmalloc big 1000\nfree big\nfree nobody\n"
+        "alloc-frame f\nfree f\nfree-frame a\nrealloc a 4000\n"
+    )
+    machine = machine_for(trace)
+    replayer = Replayer(trace, machine)
+    failures = [replayer.step().failure for _ in trace.ops]
+    assert failures[0] is None
+    assert "line 3" in failures[1] and "out of memory" in failures[1]
+    assert failures[2] is None  # big holds NULL: free(NULL)
+    assert "no block is allocated under that name" in failures[3]
+    assert failures[4] is None
+    assert "f is a frame" in failures[5]
+    assert "a is a heap block" in failures[6]
+    assert "out of memory" in failures[7]
+    assert [b.layout for b in machine.heap.allocations().values()] == [Layout(32, 8)]
+    report = replay(trace, machine_for(trace))
+    assert (report.out_of_memory, report.invalid_frees) == (2, 3)  # wrong-kind frees count
+
+
+def test_report_figures_on_a_small_trace():
+    trace = parse_native("heap 0x1000 1024\nmalloc a 100\nmalloc b 50\nfree a\nmalloc c 16 64\n")
+    report = replay(trace, machine_for(trace), record=True)
+    # a: 104 bytes at 0x1000; b: 56 at 0x1068; a freed; c (16, 64-aligned) fits in a's place
+    assert report.peak_payload == 150
+    assert report.footprint == 0xA0
+    assert report.utilization == 150 / 160
+    # c's 16 bytes at alignment 64 take a 64-byte block (size_align pads to the alignment)
+    assert report.series["heap_allocated"].tolist() == [104, 160, 56, 120]
+    assert report.series["free_list_length"].tolist() == [1, 1, 2, 2]
+    assert "peak live payload   150 bytes" in report.summary()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(ops, max_size=40))
+def test_a_saved_session_loads_to_the_identical_state(operations):
+    trace = Trace("t", tuple(operations), memory_size=1 << 20, heap_size=2048)
+    machine = machine_for(trace)
+    replayer = Replayer(trace, machine)
+    events = []
+    while not replayer.at_end:
+        outcome = replayer.step()
+        if outcome.event is not None:
+            events.append(outcome.event)
+    saved = format_native(session_trace(machine, events))
+    loaded = parse_native(saved)
+    again = machine_for(loaded)
+    replay(loaded, again)
+    assert state(again) == state(machine)
+
+
+def test_session_trace_names_frames_and_blocks():
+    machine = Machine(1 << 20, heap_size=4096)
+    events = [
+        machine.frames.allocate_frame_event(),
+        machine.heap.allocate_event(Layout(24, 8)),
+    ]
+    block = events[1]
+    assert isinstance(block, HeapAllocation)
+    events.append(machine.heap.realloc_event(block.ptr, Layout(24, 8), 64))
+    events.append(machine.free_frame_event(events[0].frame))
+    text = format_native(session_trace(machine, events))
+    assert text.splitlines()[1:] == [
+        "frames 1MiB",
+        "heap 0x444444440000 4KiB",
+        "alloc-frame f1",
+        "malloc b1 24 8",
+        "realloc b1 64",
+        "free-frame f1",
+    ]
