@@ -24,6 +24,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="orbita-gui",
         description="Watch the Orbita OS frame and heap allocators work, live and exact.",
+        epilog="orbita-gui replay TRACE [--heap-size SIZE] [--report] [--csv PATH] "
+        "[--screenshot PATH] replays a trace without a window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -36,7 +38,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["replay"]:
+        from .cli import replay_command
+
+        return replay_command(argv[1:])
+    args = parse_args(argv)
     if args.screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
@@ -79,6 +86,23 @@ def unexpected_error_hook(window):
         )
 
     return hook
+
+
+def screenshot_of_trace(trace, path: Path) -> int:
+    """The window showing the machine as the trace leaves it, saved as a PNG."""
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from orbita_gui.model import MachineModel
+    from orbita_gui.traces import machine_for, replay
+
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
+    machine = machine_for(trace)
+    replay(trace, machine)
+    return save_screenshot(MainWindow(MachineModel(machine)), path)
 
 
 def save_screenshot(window, path: Path) -> int:

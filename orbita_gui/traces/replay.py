@@ -48,6 +48,14 @@ class Replayer:
     def at_end(self) -> bool:
         return self.position >= len(self.trace.ops)
 
+    def binding(self, name: str):
+        """What a name holds now: a frame number, `(ptr, layout)`, None (NULL), or
+        KeyError if it holds nothing."""
+        value = self._bindings.get(name, _UNBOUND)
+        if value is _UNBOUND:
+            raise KeyError(name)
+        return value
+
     def step(self) -> Outcome:
         """Apply the next operation."""
         op = self.trace.ops[self.position]
