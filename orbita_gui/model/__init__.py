@@ -4,5 +4,6 @@ Views read the model and call its operations; they never touch an allocator.
 """
 
 from .machine_model import MachineModel
+from .player import SPEEDS, TracePlayer
 
-__all__ = ["MachineModel"]
+__all__ = ["SPEEDS", "MachineModel", "TracePlayer"]

@@ -19,6 +19,7 @@ from orbita_gui.core import (
     Machine,
     OrbitaError,
 )
+from orbita_gui.traces import Trace, session_trace
 
 REPAINT_INTERVAL_MS = 16
 """`sig_changed` comes at most once per screen frame (60 Hz)."""
@@ -61,13 +62,14 @@ class _ResetCommand(QUndoCommand):
 
     def __init__(self, model: MachineModel, new: Machine):
         super().__init__("reset")
-        self._model, self._old, self._new = model, model.machine, new
+        self._model, self._new = model, new
+        self._old, self._old_history = model.machine, model.history
 
     def redo(self) -> None:
-        self._model._set_machine(self._new)
+        self._model._set_machine(self._new, [])
 
     def undo(self) -> None:
-        self._model._set_machine(self._old)
+        self._model._set_machine(self._old, self._old_history)
 
 
 class MachineModel(QObject):
@@ -107,6 +109,8 @@ class MachineModel(QObject):
         self.undo_stack = QUndoStack(self)
         self.last_heap_event: HeapAllocation | None = None
         """The latest heap allocation applied: what its search passed over and chose."""
+        self.history: list[Event] = []
+        """The events applied to this machine, oldest first: what a saved session holds."""
         self._frame_changes: dict[int, tuple[Event, bool]] = {}
         self.selected_frames: set[int] = set()
         self.selected_blocks: set[int] = set()
@@ -173,6 +177,28 @@ class MachineModel(QObject):
         event, undone = change
         return ("undone: " if undone else "") + event.describe()
 
+    # Operations performed elsewhere (the trace player)
+
+    def start_trace(self, machine: Machine) -> None:
+        """Put a fresh machine in place for a trace; undo history starts over."""
+        self.undo_stack.clear()
+        self._set_machine(machine, [])
+
+    def announce(self, event: Event | None, failure: str | None = None, undone: bool = False):
+        """Tell the views about an operation already performed on the machine (or taken
+        back, with `undone`), as if it had gone through `_run`."""
+        if event is None or event.failed or failure:  # nothing changed, either way
+            if failure and not undone:
+                if event is not None:
+                    self.sig_event_applied.emit(event)
+                self.sig_operation_failed.emit(failure)
+            return
+        self._announce(event, undone)
+
+    def session(self) -> Trace:
+        """This machine's history as a trace that replays to the same state."""
+        return session_trace(self.machine, self.history)
+
     # Selection
 
     def toggle_frame_selection(self, number: int) -> None:
@@ -225,6 +251,10 @@ class MachineModel(QObject):
         return event
 
     def _announce(self, event: Event, undone: bool) -> None:
+        if undone:
+            self.history.pop()
+        else:
+            self.history.append(event)
         (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
         for part, reverse in _parts(event, undone):
             self._announce_part(part, reverse)
@@ -248,9 +278,9 @@ class MachineModel(QObject):
             (self.sig_block_allocated if undone else self.sig_block_freed).emit(event.allocation)
             self.selected_blocks.discard(event.ptr)
 
-    def _set_machine(self, machine: Machine) -> None:
+    def _set_machine(self, machine: Machine, history: list[Event]) -> None:
         """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
-        self.machine = machine
+        self.machine, self.history = machine, history
         self.last_heap_event = None
         self._frame_changes.clear()
         self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own

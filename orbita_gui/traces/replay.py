@@ -195,8 +195,16 @@ class ReplayReport:
         )
 
 
-def replay(trace: Trace, machine: Machine, record: bool = False) -> ReplayReport:
-    """Run the whole trace; with `record`, also the statistics after every operation."""
+PROGRESS_EVERY = 2000
+"""Operations between two calls of a replay's progress callback."""
+
+
+def replay(trace: Trace, machine: Machine, record: bool = False, progress=None) -> ReplayReport:
+    """Run the whole trace; with `record`, also the statistics after every operation.
+
+    `progress(done, total)` is called every `PROGRESS_EVERY` operations; when it
+    returns False the replay stops there (the report covers what ran).
+    """
     replayer, heap = Replayer(trace, machine), machine.heap
     count = len(trace.ops)
     series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
@@ -217,6 +225,11 @@ def replay(trace: Trace, machine: Machine, record: bool = False) -> ReplayReport
                 peak_payload = max(peak_payload, heap.requested)
         if record:
             _record(series, index, machine)
+        at_checkpoint = index % PROGRESS_EVERY == PROGRESS_EVERY - 1
+        if progress and at_checkpoint and progress(index + 1, count) is False:
+            count = index + 1
+            series = {name: column[:count] for name, column in series.items()}
+            break
     seconds = time.perf_counter() - start
     stats = heap.stats()
     return ReplayReport(

@@ -1,0 +1,185 @@
+"""The trace player: a trace on the model's machine, forwards, back, to any operation."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from orbita_gui.traces import Replayer, ReplayReport, Trace, machine_for, replay
+
+from .machine_model import MachineModel
+
+SPEEDS = (1, 2, 5, 10, 30, 100, 1000, math.inf)
+"""Operations a second the player offers; inf plays as fast as the window allows."""
+
+FRAME_SECONDS = 1 / 60
+TICK_BUDGET_SECONDS = 0.012
+"""At full speed, time spent applying operations per screen frame; the rest is drawing."""
+
+
+class TracePlayer(QObject):
+    """Plays a trace on the model's machine, operation by operation.
+
+    Stepping back and seeking backwards revert the core's events, which gives
+    the exact earlier state without snapshots. Changing the machine by hand
+    (a click, undo, a reset) leaves the trace: the player stops and lets go.
+    """
+
+    sig_trace_loaded = Signal(object)
+    """A trace was loaded (the `Trace`); the machine is at its start."""
+    sig_position_changed = Signal(int)
+    """Operations applied so far (0 to the trace's length)."""
+    sig_playing_changed = Signal(bool)
+    """Playing started (True) or stopped (False)."""
+    sig_detached = Signal(str)
+    """The machine was changed by hand: the trace is let go, with why."""
+
+    def __init__(self, model: MachineModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.trace: Trace | None = None
+        self.report: ReplayReport | None = None
+        """The whole trace replayed headless on load: statistics per operation for plots."""
+        self.speed = 10.0
+        self._replayer: Replayer | None = None
+        self._loading = False
+        self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
+        self._timer.timeout.connect(self._tick)
+        self._owed = 0.0
+        model.undo_stack.indexChanged.connect(self._on_machine_edited)
+
+    # State
+
+    @property
+    def loaded(self) -> bool:
+        return self._replayer is not None
+
+    @property
+    def position(self) -> int:
+        return self._replayer.position if self._replayer else 0
+
+    @property
+    def length(self) -> int:
+        return len(self.trace.ops) if self.trace else 0
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    # Loading
+
+    def load(self, trace: Trace, progress: Callable[[int, int], bool] | None = None) -> bool:
+        """Put the trace on a fresh machine of its size, at operation 0.
+
+        The whole trace is first replayed headless for the statistics plots;
+        `progress(done, total)` may cancel that (returns False), and then
+        nothing changes.
+        """
+        self.pause()
+        report = replay(trace, machine_for(trace), record=True, progress=progress)
+        if report.operations < len(trace.ops):
+            return False
+        self._loading = True
+        try:
+            self.model.start_trace(machine_for(trace))
+        finally:
+            self._loading = False
+        self.trace, self.report = trace, report
+        self._replayer = Replayer(trace, self.model.machine)
+        self.sig_trace_loaded.emit(trace)
+        self.sig_position_changed.emit(0)
+        return True
+
+    # Moving
+
+    def step_forward(self) -> bool:
+        """Apply the next operation; False at the end."""
+        if not self._replayer or self._replayer.at_end:
+            return False
+        self._forward()
+        self.sig_position_changed.emit(self.position)
+        return True
+
+    def step_back(self) -> bool:
+        """Take back the last operation; False at the start."""
+        if not self._replayer or self._replayer.position == 0:
+            return False
+        self._back()
+        self.sig_position_changed.emit(self.position)
+        return True
+
+    def seek(self, target: int, progress: Callable[[int, int], bool] | None = None) -> int:
+        """Go to the state after `target` operations; `progress(done, total)` every
+        thousand operations may stop it early (returns False). Returns the position."""
+        if not self._replayer:
+            return 0
+        target = max(0, min(target, self.length))
+        total, done = abs(target - self.position), 0
+        while self.position != target:
+            if self.position < target:
+                self._forward()
+            else:
+                self._back()
+            done += 1
+            if progress and done % 1000 == 0 and progress(done, total) is False:
+                break
+        self.sig_position_changed.emit(self.position)
+        return self.position
+
+    def play(self) -> None:
+        if not self._replayer or self._replayer.at_end:
+            return
+        self._owed = 0.0
+        self._timer.start()
+        self.sig_playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.sig_playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def set_speed(self, operations_per_second: float) -> None:
+        self.speed = operations_per_second
+
+    # Internals
+
+    def _forward(self) -> None:
+        outcome = self._replayer.step()
+        self.model.announce(outcome.event, outcome.failure)
+
+    def _back(self) -> None:
+        self.model.announce(self._replayer.back(), undone=True)
+
+    def _tick(self) -> None:
+        """One screen frame of playing: as many operations as the speed asks, at most
+        what fits in the frame's budget (so the window keeps drawing)."""
+        start = time.perf_counter()
+        self._owed += self.speed * FRAME_SECONDS
+        while self._owed >= 1 and not self._replayer.at_end:
+            self._forward()
+            self._owed -= 1
+            if time.perf_counter() - start > TICK_BUDGET_SECONDS:
+                self._owed = min(self._owed, self.speed * FRAME_SECONDS)
+                break
+        self.sig_position_changed.emit(self.position)
+        if self._replayer.at_end:
+            self.pause()
+
+    def _on_machine_edited(self) -> None:
+        if self._replayer is None or self._loading:
+            return
+        self.pause()
+        self._replayer, self.trace, self.report = None, None, None
+        self.sig_detached.emit(
+            "The machine was changed by hand, so the trace player let go of the trace. "
+            "Open it again to replay it."
+        )

@@ -1,0 +1,128 @@
+"""The trace player: exact steps both ways, seeking, playing, letting go."""
+
+import math
+
+import pytest
+
+from orbita_gui.core import Machine
+from orbita_gui.model import MachineModel, TracePlayer
+from orbita_gui.traces import Replayer, machine_for, parse_native
+
+TRACE = parse_native(
+    """frames 1MiB
+heap 0x444444440000 8KiB
+alloc-frame f1
+malloc a 100
+malloc b 40 16
+alloc-frame f2
+free a
+malloc c 24
+realloc b 300
+free-frame f1
+malloc huge 100000
+free nobody
+malloc d 16 64
+"""
+)
+
+
+@pytest.fixture
+def player(qtbot):
+    model = MachineModel(Machine(4 << 20))
+    p = TracePlayer(model)
+    assert p.load(TRACE)
+    return p
+
+
+def state(machine):
+    return (
+        machine.frames.bitmap().tobytes(),
+        machine.frames.next_free,
+        machine.heap.free_regions(),
+        dict(machine.heap.allocations()),
+    )
+
+
+def fresh_state(count):
+    replayer = Replayer(TRACE, machine_for(TRACE))
+    for _ in range(count):
+        replayer.step()
+    return state(replayer.machine)
+
+
+def test_loading_puts_a_fresh_machine_at_operation_zero(player):
+    machine = player.model.machine
+    assert machine.frames.total_frames == 256 and machine.heap.heap_size == 8192
+    assert player.position == 0 and player.length == 11
+    assert len(player.report.series["heap_allocated"]) == 11
+    assert player.model.undo_stack.count() == 0
+
+
+def test_steps_both_ways_give_the_exact_states(player):
+    for count in range(1, 12):
+        assert player.step_forward()
+        assert state(player.model.machine) == fresh_state(count)
+    assert not player.step_forward()
+    for count in range(10, -1, -1):
+        assert player.step_back()
+        assert state(player.model.machine) == fresh_state(count)
+    assert not player.step_back()
+
+
+def test_seeking_anywhere_equals_a_fresh_replay(player):
+    for target in (7, 2, 11, 0, 5):
+        assert player.seek(target) == target
+        assert state(player.model.machine) == fresh_state(target)
+
+
+def test_each_step_emits_one_event_and_failures_are_reported(qtbot, player):
+    applied, failed = [], []
+    player.model.sig_event_applied.connect(applied.append)
+    player.model.sig_operation_failed.connect(failed.append)
+    player.seek(11)
+    assert len(applied) == 10  # every operation but the invalid free has an event
+    assert any("out of memory" in f for f in failed)
+    assert any("free nobody" in f for f in failed)
+
+
+def test_playing_reaches_the_end_and_stops(qtbot, player):
+    player.set_speed(math.inf)
+    with qtbot.waitSignal(player.sig_playing_changed) as stopped:
+        player.play()
+        qtbot.waitUntil(lambda: not player.playing, timeout=5000)
+    assert stopped.args == [True] or player.position == player.length
+    assert player.position == player.length
+
+
+def test_playing_slowly_advances_a_few_operations(qtbot, player):
+    player.set_speed(30)
+    player.play()
+    qtbot.waitUntil(lambda: player.position >= 3, timeout=5000)
+    player.pause()
+    assert 3 <= player.position < player.length
+
+
+def test_changing_the_machine_by_hand_lets_the_trace_go(qtbot, player):
+    player.seek(4)
+    with qtbot.waitSignal(player.sig_detached):
+        player.model.allocate_frame()
+    assert not player.loaded and player.position == 0
+
+
+def test_a_cancelled_load_changes_nothing(qtbot):
+    model = MachineModel(Machine(4 << 20))
+    player = TracePlayer(model)
+    big = parse_native("heap 0x1000 1MiB\n" + "malloc a 16\nfree a\n" * 3000)
+    before = model.machine
+    assert not player.load(big, progress=lambda done, total: False)
+    assert model.machine is before and not player.loaded
+
+
+def test_a_session_saved_mid_trace_replays_to_the_same_state(player):
+    player.seek(8)
+    saved = player.model.session()
+    again = machine_for(saved)
+    replayer = Replayer(saved, again)
+    while not replayer.at_end:
+        replayer.step()
+    assert state(again) == state(player.model.machine)
