@@ -29,6 +29,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
+        "trace", nargs="?", type=Path, help="a trace to open in the player instead of the demo"
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="PATH",
         type=Path,
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("orbita")
     window = MainWindow(settings=None if args.screenshot else QSettings())
     sys.excepthook = unexpected_error_hook(window)
-    load_demo(window.model)
+    if args.trace is None or not window.traces.load(args.trace):
+        load_demo(window.model)
     if args.screenshot:
         return save_screenshot(window, args.screenshot)
     window.show()

@@ -30,6 +30,7 @@ from orbita_gui.views.log_view import LogView
 from orbita_gui.views.stats_panel import StatsPanel
 
 from .reset_dialog import ResetDialog
+from .trace_ui import TraceUi
 
 STYLE = f"""
 QMainWindow, QDockWidget, QScrollArea, QScrollArea > QWidget > QWidget {{
@@ -70,6 +71,17 @@ def _panel(title: str, body: QWidget, legend: list) -> QWidget:
     return panel
 
 
+def _panel_scroller(panel: QWidget) -> QScrollArea:
+    """A dock panel that shows whole on a big screen and scrolls, up and down only, on a
+    small one."""
+    area = _scrolled(panel)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(
+        panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+    )
+    return area
+
+
 def _scrolled(view: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
@@ -108,19 +120,27 @@ class MainWindow(QMainWindow):
         self.stats = StatsPanel(self.model)
         self.log = LogView(self.model)
         self.docks = [
-            self._dock("Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea),
-            self._dock("Statistics", self.stats, Qt.DockWidgetArea.LeftDockWidgetArea),
+            self._dock(
+                "Controls", _panel_scroller(self.controls), Qt.DockWidgetArea.LeftDockWidgetArea
+            ),
+            self._dock(
+                "Statistics", _panel_scroller(self.stats), Qt.DockWidgetArea.LeftDockWidgetArea
+            ),
             self._dock("Operation log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
         ]
         self.status = QLabel()
         self.status.setFont(label_font(12))
         self.statusBar().addWidget(self.status, 1)
         self._build_actions()
+        self.traces = TraceUi(self)
         self._link_layers()
         self.model.sig_event_applied.connect(self._on_event_applied)
         self.model.sig_event_reverted.connect(lambda e: self._say("undone: " + e.describe()))
         self.model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
         self.resize(1440, 900)
+        controls, stats, log = self.docks
+        self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
+        self.resizeDocks([log], [160], Qt.Orientation.Vertical)
         self._restore_layout()
 
     # Building
@@ -177,7 +197,7 @@ class MainWindow(QMainWindow):
         about = self._action("&About Orbita", self._about)
 
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        self.file_menu = file_menu = menus.addMenu("&File")
         file_menu.addActions([self.new_action, quit_action])
         edit = menus.addMenu("&Edit")
         edit.addActions([self.undo_action, self.redo_action])
@@ -185,11 +205,12 @@ class MainWindow(QMainWindow):
         edit.addActions(
             [self.allocate_frame_action, self.allocate_block_action, self.free_selection_action]
         )
-        view = menus.addMenu("&View")
+        self.view_menu = view = menus.addMenu("&View")
         view.addActions([zoom_in, zoom_out, self.fit_action])
         view.addSeparator()
         view.addActions([dock.toggleViewAction() for dock in self.docks])
-        menus.addMenu("&Help").addAction(about)
+        self.help_menu = menus.addMenu("&Help")
+        self.help_menu.addAction(about)
 
         toolbar = QToolBar("Main", objectName="main_toolbar")
         toolbar.setFont(label_font(12))
@@ -258,6 +279,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
-        for view in (self.grid, self.heap_map, self.free_list, self.stats):
+        self.traces.player.pause()
+        for view in (self.grid, self.heap_map, self.free_list, self.stats, self.traces.plots):
             view.cleanup()
         super().closeEvent(event)

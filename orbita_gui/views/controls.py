@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -48,18 +47,22 @@ class ControlsPanel(QWidget):
         layout.addWidget(frames)
 
         heap = QGroupBox("Heap")
-        form = QFormLayout(heap)
-        self.size_field = QLineEdit("24", placeholderText="bytes: 24, 0x18, 4K")
-        self.align_field = QLineEdit("8", placeholderText="a power of two")
+        form = QVBoxLayout(heap)
+        self.size_field = QLineEdit("24", placeholderText="24, 0x18, 4K")
+        self.align_field = QLineEdit("8", placeholderText="power of 2")
         self.size_field.setToolTip("Bytes to allocate: 24, 0x18, 4K or 4 KiB")
         self.align_field.setToolTip("Alignment in bytes: a power of two; the heap uses at least 8")
         self.heap_error = QLabel(wordWrap=True)
         self.heap_error.setStyleSheet("color: #b23a2b;")
         self.allocate_button = QPushButton("Allocate on the heap")
-        form.addRow("Size", self.size_field)
-        form.addRow("Align", self.align_field)
-        form.addRow(self.heap_error)
-        form.addRow(self.allocate_button)
+        fields = QHBoxLayout()
+        fields.addWidget(QLabel("Size"))
+        fields.addWidget(self.size_field, 3)
+        fields.addWidget(QLabel("Align"))
+        fields.addWidget(self.align_field, 2)
+        form.addLayout(fields)
+        form.addWidget(self.heap_error)
+        form.addWidget(self.allocate_button)
         for field in (self.size_field, self.align_field):
             field.textChanged.connect(self._check_layout)
             field.returnPressed.connect(self.allocate)
@@ -70,19 +73,22 @@ class ControlsPanel(QWidget):
         self.free_button.setToolTip("Ctrl+click frames or heap blocks to select them")
         self.free_button.clicked.connect(model.free_selection)
         layout.addWidget(self.free_button)
-        layout.addStretch(1)
         self._check_layout()
 
     def _check_layout(self) -> Layout | None:
         try:
             layout = parse_layout(self.size_field.text(), self.align_field.text())
         except (ValueError, OrbitaError) as error:
-            self.heap_error.setText(str(error))
-            self.allocate_button.setEnabled(False)
+            self._show_error(str(error))
             return None
-        self.heap_error.setText("")
-        self.allocate_button.setEnabled(True)
+        self._show_error("")
         return layout
+
+    def _show_error(self, text: str) -> None:
+        """The reason beside the fields (the line takes no room when all is well)."""
+        self.heap_error.setText(text)
+        self.heap_error.setVisible(bool(text))
+        self.allocate_button.setEnabled(not text)
 
     def allocate(self) -> None:
         """Allocate the size and alignment in the fields, if they make a layout."""

@@ -79,8 +79,9 @@ def test_errors_appear_in_the_status_bar_in_red(window, model):
     assert "#b23a2b" not in window.status.styleSheet()
 
 
-def test_window_fits_a_1024_pixel_projector(window):
-    assert window.minimumSizeHint().width() <= 1024
+def test_window_fits_a_1024_by_768_projector(window):
+    smallest = window.minimumSizeHint()
+    assert smallest.width() <= 1024 and smallest.height() <= 720
 
 
 def test_window_layout_is_remembered(qtbot, model, settings):

@@ -1,0 +1,142 @@
+"""The player's controls: start, back, play or pause, forward, end; speed; timeline."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from orbita_gui.model import SPEEDS, TracePlayer
+
+from .heap_canvas import label_font
+
+NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
+
+
+def describe_op(op) -> str:
+    """One operation as the trace file says it."""
+    name = op.name or "null"
+    size = f" {op.size:,}" if op.kind in ("malloc", "realloc") else ""
+    return f"line {op.line}: {op.kind} {name}{size}" if op.line else f"{op.kind} {name}{size}"
+
+
+class PlayerPanel(QWidget):
+    """Buttons and a timeline; moves that jump far are asked for with `sig_seek_requested`,
+    so that the window can show progress."""
+
+    sig_seek_requested = Signal(int)
+    """Go to the state after this many operations."""
+
+    def __init__(self, player: TracePlayer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.setFont(label_font(12))
+        style = self.style()
+
+        def button(icon, tip: str, slot) -> QToolButton:
+            b = QToolButton()
+            b.setIcon(style.standardIcon(icon))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            return b
+
+        pixmap = QStyle.StandardPixmap
+        self.start_button = button(pixmap.SP_MediaSkipBackward, "Start (Home)", self._to_start)
+        self.back_button = button(pixmap.SP_MediaSeekBackward, "Step back (Left)", player.step_back)
+        self.play_button = button(pixmap.SP_MediaPlay, "Play or pause (Space)", player.toggle)
+        self.forward_button = button(
+            pixmap.SP_MediaSeekForward, "Step forward (Right)", player.step_forward
+        )
+        self.end_button = button(pixmap.SP_MediaSkipForward, "End (End)", self._to_end)
+        self.speed = QComboBox()
+        for speed in SPEEDS:
+            self.speed.addItem(
+                "as fast as possible" if math.isinf(speed) else f"{speed:,}/s", speed
+            )
+        self.speed.setCurrentIndex(SPEEDS.index(10))
+        self.speed.setToolTip("Operations a second")
+        self.speed.currentIndexChanged.connect(lambda _: player.set_speed(self.speed.currentData()))
+        self.label = QLabel(NO_TRACE)
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setToolTip("Drag to any operation")
+        self.timeline.sliderReleased.connect(
+            lambda: self.sig_seek_requested.emit(self.timeline.value())
+        )
+        self.timeline.actionTriggered.connect(self._on_timeline_action)
+
+        row = QHBoxLayout(self)  # one row, so the dock takes little height
+        for widget in (
+            self.start_button,
+            self.back_button,
+            self.play_button,
+            self.forward_button,
+            self.end_button,
+            self.speed,
+        ):
+            row.addWidget(widget)
+        row.addWidget(self.timeline, 3)
+        row.addWidget(self.label, 2)
+        self.label.setMinimumWidth(200)
+
+        player.sig_trace_loaded.connect(self._on_trace_loaded)
+        player.sig_position_changed.connect(self._on_position_changed)
+        player.sig_playing_changed.connect(self._on_playing_changed)
+        player.sig_detached.connect(self._on_detached)
+        self._set_enabled(False)
+
+    def _to_start(self) -> None:
+        self.sig_seek_requested.emit(0)
+
+    def _to_end(self) -> None:
+        self.sig_seek_requested.emit(self.player.length)
+
+    def _on_timeline_action(self, action: int) -> None:
+        if action != QSlider.SliderAction.SliderMove:  # clicks on the groove, keys
+            self.sig_seek_requested.emit(self.timeline.sliderPosition())
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.start_button,
+            self.back_button,
+            self.play_button,
+            self.forward_button,
+            self.end_button,
+            self.timeline,
+        ):
+            widget.setEnabled(enabled)
+
+    def _on_trace_loaded(self, trace) -> None:
+        self.timeline.setRange(0, len(trace.ops))
+        self._set_enabled(True)
+        self._on_position_changed(0)
+
+    def _on_position_changed(self, position: int) -> None:
+        if not self.timeline.isSliderDown():
+            self.timeline.blockSignals(True)
+            self.timeline.setValue(position)
+            self.timeline.blockSignals(False)
+        trace = self.player.trace
+        if trace is None:
+            return
+        last = f": {describe_op(trace.ops[position - 1])}" if position else ": at the start"
+        self.label.setText(f"operation {position:,} of {len(trace.ops):,}{last}")
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(icon))
+
+    def _on_detached(self, why: str) -> None:
+        self._set_enabled(False)
+        self.label.setText(NO_TRACE)

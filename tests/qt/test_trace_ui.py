@@ -1,0 +1,138 @@
+"""The window's trace features: open, keys, plots, save session, export."""
+
+import csv
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from orbita_gui.app import gif_dialog
+from orbita_gui.app.window import MainWindow
+from orbita_gui.resources import resource_path
+from orbita_gui.traces import Replayer, machine_for, read_trace
+
+SAMPLE = resource_path("traces", "2-no-coalescing.trace")
+
+
+@pytest.fixture
+def window(qtbot, model, settings):
+    win = MainWindow(model, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.traces.player.pause()
+
+
+def state(machine):
+    return (
+        machine.frames.bitmap().tobytes(),
+        machine.frames.next_free,
+        machine.heap.free_regions(),
+        dict(machine.heap.allocations()),
+    )
+
+
+def answer_save_dialog(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+
+
+def test_open_trace_loads_it_into_the_player(window, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(SAMPLE), ""))
+    window.traces.open_action.trigger()
+    player = window.traces.player
+    assert player.loaded and player.length == 16
+    assert window.model.machine.heap.heap_size == 2048
+    assert "16 operations" in window.status.text()
+    assert window.traces.panel.label.text().startswith("operation 0 of 16")
+
+
+def test_a_bad_trace_is_explained_and_changes_nothing(window, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.trace"
+    bad.write_text("malloc a 24\nmalloc b 8 3\n")
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    window.model.allocate_frame()
+    before = state(window.model.machine)
+    assert not window.traces.load(bad)
+    assert warnings and f"{bad}:2:12: alignment 3 is not a power of two" in warnings[0]
+    assert state(window.model.machine) == before
+    assert not window.traces.player.loaded
+
+
+def test_keys_drive_the_player_where_focus_is_not_a_text_field(qtbot, window):
+    window.traces.load(SAMPLE)
+    player = window.traces.player
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    assert player.position == 2
+    qtbot.keyClick(window.grid, Qt.Key.Key_Left)
+    assert player.position == 1
+    qtbot.keyClick(window.grid, Qt.Key.Key_End)
+    assert player.position == 16
+    qtbot.keyClick(window.grid, Qt.Key.Key_Home)
+    assert player.position == 0
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)
+    assert player.playing
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)
+    assert not player.playing
+    window.controls.size_field.setFocus()
+    qtbot.keyClick(window.controls.size_field, Qt.Key.Key_Right)
+    assert player.position == 0  # the arrow moved the text cursor instead
+
+
+def test_plots_follow_the_player_and_a_click_jumps(qtbot, window):
+    window.traces.load(SAMPLE)
+    plots = window.traces.plots
+    assert len(plots.curves["heap_allocated"].xData) == 16
+    window.traces.seek(9)
+    assert all(cursor.value() == 9 for cursor in plots.cursors)
+    with qtbot.waitSignal(plots.sig_seek_requested) as wanted:
+        plots.sig_seek_requested.emit(4)
+    assert wanted.args == [4] and window.traces.player.position == 4
+
+
+def test_saved_session_loads_to_the_same_state(window, tmp_path, monkeypatch):
+    window.traces.load(SAMPLE)
+    window.traces.seek(12)
+    path = tmp_path / "session.trace"
+    answer_save_dialog(monkeypatch, path)
+    window.traces.save_action.trigger()
+    saved = read_trace(path)
+    replayer = Replayer(saved, machine_for(saved))
+    while not replayer.at_end:
+        replayer.step()
+    assert state(replayer.machine) == state(window.model.machine)
+
+
+def test_clicks_detach_the_player_and_are_saved_too(window, tmp_path, monkeypatch):
+    window.traces.load(SAMPLE)
+    window.traces.seek(3)
+    window.model.allocate_frame()  # a click: the trace is let go
+    assert not window.traces.player.loaded
+    path = tmp_path / "clicked.trace"
+    answer_save_dialog(monkeypatch, path)
+    window.traces.save_session()
+    lines = path.read_text().splitlines()
+    assert lines[-1] == "alloc-frame f1" and "malloc b1 128 8" in lines
+
+
+def test_exports(qtbot, window, tmp_path, monkeypatch):
+    window.traces.load(SAMPLE)
+    png, gif, table = tmp_path / "w.png", tmp_path / "a.gif", tmp_path / "s.csv"
+    answer_save_dialog(monkeypatch, png)
+    window.traces.export_png(window.grid)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    monkeypatch.setattr(gif_dialog.GifDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(gif_dialog.GifDialog, "values", lambda self: (2, 6, 100))
+    answer_save_dialog(monkeypatch, gif)
+    window.traces.export_gif()
+    with Image.open(gif) as image:
+        assert image.n_frames == 5 and image.width <= 960
+    assert window.traces.player.position == 0  # back where it was
+    answer_save_dialog(monkeypatch, table)
+    window.traces.export_csv()
+    rows = list(csv.DictReader(table.open()))
+    assert len(rows) == 16 and rows[-1]["kind"] == "malloc"
