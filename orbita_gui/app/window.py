@@ -134,9 +134,15 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.traces = TraceUi(self)
         self._link_layers()
-        self.model.sig_event_applied.connect(self._on_event_applied)
-        self.model.sig_event_reverted.connect(lambda e: self._say("undone: " + e.describe()))
-        self.model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
+        self._last_event: tuple[object, bool] | None = None
+        self._failed_style: bool | None = None
+        model = self.model
+        model.sig_event_applied.connect(lambda e: self._remember(e, False))
+        model.sig_event_reverted.connect(lambda e: self._remember(e, True))
+        model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
+        model.sig_events_reverted.connect(lambda events: self._remember(events[-1], True))
+        model.sig_changed.connect(self._show_last_event)
+        model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
         self.resize(1440, 900)
         controls, stats, log = self.docks
         self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
@@ -245,12 +251,21 @@ class MainWindow(QMainWindow):
             memory, heap = dialog.sizes()
             self.model.reset(memory, heap)
 
-    def _on_event_applied(self, event) -> None:
+    def _remember(self, event, undone: bool) -> None:
+        """The latest operation; the status bar shows it at the next repaint."""
         if not event.failed:
-            self._say(event.describe())
+            self._last_event = (event, undone)
+
+    def _show_last_event(self) -> None:
+        if self._last_event is not None:
+            event, undone = self._last_event
+            self._say(("undone: " if undone else "") + event.describe())
+            self._last_event = None
 
     def _say(self, text: str, failed: bool = False) -> None:
-        self.status.setStyleSheet(f"color: {'#b23a2b' if failed else palette.INK.name()};")
+        if failed != self._failed_style:  # restyling is slow: only when the colour changes
+            self.status.setStyleSheet(f"color: {'#b23a2b' if failed else palette.INK.name()};")
+            self._failed_style = failed
         self.status.setText(text)
 
     def _about(self) -> None:

@@ -100,6 +100,11 @@ class MachineModel(QObject):
     """A new machine replaced the old one (or undo brought the old one back)."""
     sig_selection_changed = Signal()
     """The selected frames or blocks changed."""
+    sig_events_applied = Signal(list)
+    """Many operations applied at once (a fast replay), oldest first: one signal for the
+    batch instead of the per-operation signals above."""
+    sig_events_reverted = Signal(list)
+    """Many operations taken back at once, newest first."""
     sig_changed = Signal()
     """Something changed since the last time: repaint (coalesced, once per frame)."""
 
@@ -195,6 +200,23 @@ class MachineModel(QObject):
             return
         self._announce(event, undone)
 
+    def announce_many(self, outcomes: list, undone: bool = False) -> None:
+        """`announce` for a batch of `(event, failure)` outcomes: the bookkeeping for each,
+        then one `sig_events_applied` (or `sig_events_reverted`) for them all."""
+        events, failures = [], []
+        for event, failure in outcomes:
+            if event is None or event.failed or failure:
+                if failure and not undone:
+                    failures.append(failure)
+                continue
+            self._record(event, undone)
+            events.append(event)
+        if events:
+            (self.sig_events_reverted if undone else self.sig_events_applied).emit(events)
+        for failure in failures:
+            self.sig_operation_failed.emit(failure)
+        self._mark_changed()
+
     def session(self) -> Trace:
         """This machine's history as a trace that replays to the same state."""
         return session_trace(self.machine, self.history)
@@ -251,32 +273,45 @@ class MachineModel(QObject):
         return event
 
     def _announce(self, event: Event, undone: bool) -> None:
+        self._record(event, undone)
+        (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
+        for part, reverse in _parts(event, undone):
+            if isinstance(part, FrameAllocation | FrameRelease):
+                became_used = _became_used(part, reverse)
+                (self.sig_frame_allocated if became_used else self.sig_frame_freed).emit(
+                    part.frame_number
+                )
+            elif isinstance(part, HeapAllocation):
+                (self.sig_block_freed if reverse else self.sig_block_allocated).emit(part.block)
+            else:  # HeapRelease
+                (self.sig_block_allocated if reverse else self.sig_block_freed).emit(
+                    part.allocation
+                )
+        self._mark_changed()
+
+    def _record(self, event: Event, undone: bool) -> None:
+        """What the model keeps about an operation: history, notes, selection, last search."""
         if undone:
             self.history.pop()
         else:
             self.history.append(event)
-        (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
         for part, reverse in _parts(event, undone):
-            self._announce_part(part, reverse)
-        self._changed.start()
+            if isinstance(part, FrameAllocation | FrameRelease):
+                self._frame_changes[part.frame_number] = (part, reverse)
+                if not _became_used(part, reverse):
+                    self.selected_frames.discard(part.frame_number)
+            elif isinstance(part, HeapAllocation):
+                self.last_heap_event = None if reverse else part
+                if reverse:
+                    self.selected_blocks.discard(part.ptr)
+            else:  # HeapRelease
+                self.selected_blocks.discard(part.ptr)
 
-    def _announce_part(self, event: Event, undone: bool) -> None:
-        if isinstance(event, FrameAllocation | FrameRelease):
-            number = event.frame_number
-            self._frame_changes[number] = (event, undone)
-            became_used = isinstance(event, FrameAllocation) != undone
-            (self.sig_frame_allocated if became_used else self.sig_frame_freed).emit(number)
-            if not became_used:
-                self.selected_frames.discard(number)
-        elif isinstance(event, HeapAllocation):
-            self.last_heap_event = None if undone else event
-            signal = self.sig_block_freed if undone else self.sig_block_allocated
-            signal.emit(event.block)
-            if undone:
-                self.selected_blocks.discard(event.ptr)
-        else:  # HeapRelease
-            (self.sig_block_allocated if undone else self.sig_block_freed).emit(event.allocation)
-            self.selected_blocks.discard(event.ptr)
+    def _mark_changed(self) -> None:
+        """Ask for one `sig_changed` within a screen frame. A running timer is left alone:
+        restarting it would postpone the repaint for as long as operations keep coming."""
+        if not self._changed.isActive():
+            self._changed.start()
 
     def _set_machine(self, machine: Machine, history: list[Event]) -> None:
         """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
@@ -286,7 +321,7 @@ class MachineModel(QObject):
         self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own
         self.selected_blocks.clear()
         self.sig_machine_reset.emit()
-        self._changed.start()
+        self._mark_changed()
 
     def _clear_selection(self) -> None:
         self.selected_frames.clear()
@@ -303,6 +338,17 @@ class _Batch:
 
     def __exit__(self, *exc: object) -> None:
         self._stack.endMacro()
+
+
+def frame_changes(events: list[Event], undone: bool) -> Iterable[tuple[int, bool]]:
+    """`(frame number, became used)` for each frame the events touched, in order."""
+    for event in events:
+        if isinstance(event, FrameAllocation | FrameRelease):
+            yield event.frame_number, _became_used(event, undone)
+
+
+def _became_used(event: FrameAllocation | FrameRelease, undone: bool) -> bool:
+    return isinstance(event, FrameAllocation) != undone
 
 
 def _parts(event: Event, undone: bool) -> Iterable[tuple[Event, bool]]:

@@ -17,7 +17,10 @@ SPEEDS = (1, 2, 5, 10, 30, 100, 1000, math.inf)
 
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
-"""At full speed, time spent applying operations per screen frame; the rest is drawing."""
+"""Time a tick may spend applying operations at a set speed; the rest of the frame draws."""
+FULL_SPEED_BUDGET_SECONDS = 0.025
+"""As fast as possible: operations for 25 ms, then a repaint, so the window still draws
+at least 30 times a second."""
 
 
 class TracePlayer(QObject):
@@ -118,13 +121,16 @@ class TracePlayer(QObject):
             return 0
         target = max(0, min(target, self.length))
         total, done = abs(target - self.position), 0
+        forward = target > self.position
         while self.position != target:
-            if self.position < target:
-                self._forward()
+            chunk = min(1000, abs(target - self.position))
+            if forward:
+                self.model.announce_many([self._replayer.step() for _ in range(chunk)])
             else:
-                self._back()
-            done += 1
-            if progress and done % 1000 == 0 and progress(done, total) is False:
+                events = [(self._replayer.back(), None) for _ in range(chunk)]
+                self.model.announce_many(events, undone=True)
+            done += chunk
+            if progress and progress(done, total) is False:
                 break
         self.sig_position_changed.emit(self.position)
         return self.position
@@ -133,6 +139,8 @@ class TracePlayer(QObject):
         if not self._replayer or self._replayer.at_end:
             return
         self._owed = 0.0
+        # As fast as possible: tick whenever the event loop is free (after each repaint).
+        self._timer.setInterval(0 if math.isinf(self.speed) else round(FRAME_SECONDS * 1000))
         self._timer.start()
         self.sig_playing_changed.emit(True)
 
@@ -149,6 +157,8 @@ class TracePlayer(QObject):
 
     def set_speed(self, operations_per_second: float) -> None:
         self.speed = operations_per_second
+        if self.playing:
+            self.play()  # with the new interval
 
     # Internals
 
@@ -163,13 +173,19 @@ class TracePlayer(QObject):
         """One screen frame of playing: as many operations as the speed asks, at most
         what fits in the frame's budget (so the window keeps drawing)."""
         start = time.perf_counter()
+        budget = FULL_SPEED_BUDGET_SECONDS if math.isinf(self.speed) else TICK_BUDGET_SECONDS
         self._owed += self.speed * FRAME_SECONDS
+        outcomes = []
         while self._owed >= 1 and not self._replayer.at_end:
-            self._forward()
+            outcomes.append(self._replayer.step())
             self._owed -= 1
-            if time.perf_counter() - start > TICK_BUDGET_SECONDS:
+            if len(outcomes) % 64 == 0 and time.perf_counter() - start > budget:
                 self._owed = min(self._owed, self.speed * FRAME_SECONDS)
                 break
+        if len(outcomes) == 1:
+            self.model.announce(*outcomes[0])
+        else:
+            self.model.announce_many(outcomes)
         self.sig_position_changed.emit(self.position)
         if self._replayer.at_end:
             self.pause()

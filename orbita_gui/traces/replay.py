@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,8 +28,7 @@ from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, Op, Trace
 _UNBOUND = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one operation did: its event (None if there was none) and, if it failed, why."""
 
     event: Event | None

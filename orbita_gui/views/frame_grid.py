@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from orbita_gui.core import FRAME_SIZE
 from orbita_gui.model import MachineModel
+from orbita_gui.model.machine_model import frame_changes
 
 from . import palette
 from .frame_codes import FrameCodes
@@ -166,6 +167,8 @@ class FrameGridView(pg.PlotWidget):
         self.image.sig_cell_clicked.connect(self._on_cell_clicked)
         model.sig_frame_allocated.connect(self._on_frame_allocated)
         model.sig_frame_freed.connect(self._on_frame_freed)
+        model.sig_events_applied.connect(self._on_events_applied)
+        model.sig_events_reverted.connect(self._on_events_reverted)
         model.sig_changed.connect(self.refresh)
         model.sig_selection_changed.connect(self.refresh)
         model.sig_machine_reset.connect(self._on_machine_reset)
@@ -214,6 +217,8 @@ class FrameGridView(pg.PlotWidget):
         for signal, slot in (
             (self.model.sig_frame_allocated, self._on_frame_allocated),
             (self.model.sig_frame_freed, self._on_frame_freed),
+            (self.model.sig_events_applied, self._on_events_applied),
+            (self.model.sig_events_reverted, self._on_events_reverted),
             (self.model.sig_changed, self.refresh),
             (self.model.sig_selection_changed, self.refresh),
             (self.model.sig_machine_reset, self._on_machine_reset),
@@ -286,6 +291,14 @@ class FrameGridView(pg.PlotWidget):
 
     def _on_frame_freed(self, frame: int) -> None:
         self.codes.flash(frame, made=False)
+
+    def _on_events_applied(self, events: list) -> None:
+        for frame, made in frame_changes(events, undone=False):
+            self.codes.flash(frame, made)
+
+    def _on_events_reverted(self, events: list) -> None:
+        for frame, made in frame_changes(events, undone=True):
+            self.codes.flash(frame, made)
 
     def _on_machine_reset(self) -> None:
         machine = self.model.machine

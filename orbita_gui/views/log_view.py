@@ -21,23 +21,31 @@ class LogModel(QAbstractListModel):
 
     def __init__(self, model: MachineModel) -> None:
         super().__init__()
-        self.lines: list[tuple[str, int]] = []
-        self._pending: list[tuple[str, int]] = []
+        self.lines: list[tuple[object, int]] = []
+        """`(event or text, kind)`: events are put in words only when a row is drawn."""
+        self._pending: list[tuple[object, int]] = []
         model.sig_event_applied.connect(self._on_event_applied)
-        model.sig_event_reverted.connect(lambda e: self._add("undo: " + e.describe(), UNDONE))
+        model.sig_event_reverted.connect(lambda event: self._add(event, UNDONE))
+        model.sig_events_applied.connect(lambda events: self._add_all(events, APPLIED))
+        model.sig_events_reverted.connect(lambda events: self._add_all(events, UNDONE))
         model.sig_operation_failed.connect(lambda message: self._add(message, FAILED))
         model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
         model.sig_changed.connect(self.flush)
+
+    def text(self, row: int) -> str:
+        """Line `row` in words."""
+        item, kind = self.lines[row]
+        text = item if isinstance(item, str) else item.describe()
+        return "undo: " + text if kind == UNDONE and not isinstance(item, str) else text
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.lines)
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        text, kind = self.lines[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{index.row() + 1:>5}  {text}"
+            return f"{index.row() + 1:>5}  {self.text(index.row())}"
         if role == Qt.ItemDataRole.ForegroundRole:
-            return COLOURS[kind]
+            return COLOURS[self.lines[index.row()][1]]
         return None
 
     def flush(self) -> None:
@@ -52,12 +60,15 @@ class LogModel(QAbstractListModel):
 
     def _on_event_applied(self, event) -> None:
         if not event.failed:  # failures arrive as sig_operation_failed, with their words
-            self._add(event.describe(), APPLIED)
+            self._add(event, APPLIED)
 
-    def _add(self, text: str, kind: int) -> None:
-        self._pending.append((text, kind))
+    def _add(self, item: object, kind: int) -> None:
+        self._pending.append((item, kind))
         if kind == FAILED:
             self.flush()  # a failure changes nothing, so no sig_changed will come
+
+    def _add_all(self, events: list, kind: int) -> None:
+        self._pending.extend((event, kind) for event in events)
 
 
 class LogView(QListView):

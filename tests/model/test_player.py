@@ -75,12 +75,16 @@ def test_seeking_anywhere_equals_a_fresh_replay(player):
         assert state(player.model.machine) == fresh_state(target)
 
 
-def test_each_step_emits_one_event_and_failures_are_reported(qtbot, player):
-    applied, failed = [], []
+def test_steps_emit_one_event_each_and_seeks_one_batch(qtbot, player):
+    applied, batches, failed = [], [], []
     player.model.sig_event_applied.connect(applied.append)
+    player.model.sig_events_applied.connect(batches.append)
     player.model.sig_operation_failed.connect(failed.append)
+    player.step_forward()
+    assert len(applied) == 1 and not batches
     player.seek(11)
-    assert len(applied) == 10  # every operation but the invalid free has an event
+    assert len(batches) == 1 and len(batches[0]) == 8  # ten operations, two failed
+    assert len(player.model.history) == 9
     assert any("out of memory" in f for f in failed)
     assert any("free nobody" in f for f in failed)
 

@@ -70,11 +70,12 @@ def test_undo_and_redo_actions(window, model):
     assert model.machine.frames.is_frame_used(25)
 
 
-def test_errors_appear_in_the_status_bar_in_red(window, model):
+def test_errors_appear_in_the_status_bar_in_red(qtbot, window, model):
     model.free_frame(500)
     assert "double free" in window.status.text()
     assert "#b23a2b" in window.status.styleSheet()
-    model.allocate_frame()
+    with qtbot.waitSignal(model.sig_changed):  # the status bar follows once per repaint
+        model.allocate_frame()
     assert window.status.text().startswith("allocate_frame() -> Frame(0x19000)")
     assert "#b23a2b" not in window.status.styleSheet()
 
