@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -18,6 +19,9 @@ from orbita_gui.views.free_list_view import FreeListView
 from orbita_gui.views.heap_map import HeapMapView
 
 CHANGES_PER_TICK = 1000
+REPEATS = 5
+MEASURABLE = 1000
+"""Traces shorter than this play within a frame or two: no rate to speak of."""
 TICKS = 40
 
 
@@ -87,6 +91,54 @@ def heap_rate(blocks: int = 10_000) -> tuple[float, int, int]:
     return rate, len(model.machine.heap.allocations()), stats.free_regions
 
 
+def window_replay(paths) -> list[tuple[str, int, float, float, float]]:
+    """For each trace: `(name, operations, headless ops/s, window ops/s, repaints/s)`,
+    the window playing as fast as possible, offscreen."""
+    from orbita_gui.app.window import MainWindow
+    from orbita_gui.traces import Trace, read_trace
+
+    app = _app()
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+    player = window.traces.player
+    player.set_speed(math.inf)
+    repaints = [0]
+    window.grid.image.sigImageChanged.connect(lambda: repaints.__setitem__(0, repaints[0] + 1))
+    rows = []
+    for path in paths:
+        once = read_trace(path)
+        # Five passes (each trace frees all it allocates): long enough to measure playing
+        # rather than its first and last screen frames.
+        trace = Trace(
+            once.source, once.ops * REPEATS, once.memory_size, once.heap_start, once.heap_size
+        )
+        headless = min(_replay_seconds(trace) for _ in range(3))
+        player.load(trace)
+        for _ in range(5):  # let the load's own repaint happen before the clock starts
+            app.processEvents()
+        repaints[0] = 0
+        start = time.perf_counter()
+        player.play()
+        while player.playing:
+            app.processEvents()
+        seconds = time.perf_counter() - start
+        count = len(trace.ops)
+        rows.append((path.name, count, count / headless, count / seconds, repaints[0] / seconds))
+    window.close()
+    return rows
+
+
+def _replay_seconds(trace) -> float:
+    """Seconds to replay a trace headless on a fresh machine (made before the clock starts)."""
+    from orbita_gui.traces import machine_for, replay
+
+    machine = machine_for(trace)
+    start = time.perf_counter()
+    replay(trace, machine)
+    return time.perf_counter() - start
+
+
 STARTUP = """
 import time
 t0 = time.perf_counter()
@@ -126,6 +178,22 @@ def run() -> None:
     print(
         f"  heap views, {blocks:,} blocks, {nodes:,} free nodes: {rate:,.0f} repaints/s (target 30)"
     )
+    from .heap_traces import TRACES
+
+    paths = sorted(TRACES.glob("*.rep"))
+    if paths:
+        print(
+            f"  each trace played {REPEATS} times over in the window, as fast as possible, "
+            "and headless:"
+        )
+        for name, count, headless, windowed, repaints in window_replay(paths):
+            if count < MEASURABLE:
+                print(f"    {name:<24}{count:>7,} ops: one screen frame, too short to measure")
+                continue
+            print(
+                f"    {name:<24}{count:>7,} ops {headless:>9,.0f}/s headless {windowed:>9,.0f}/s "
+                f"in the window ({windowed / headless:.0%}), {repaints:,.0f} repaints/s"
+            )
     python_seconds, process_seconds = startup()
     print(
         f"  start-up to a painted window: {python_seconds:.2f} s in Python, "

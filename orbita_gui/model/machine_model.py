@@ -95,7 +95,8 @@ class MachineModel(QObject):
     sig_block_freed = Signal(object)
     """A heap block was freed or its allocation undone: its `Allocation`."""
     sig_operation_failed = Signal(str)
-    """A request was refused or ran out of memory: the message to show."""
+    """A request was refused or ran out of memory: the message to show. A `sig_changed`
+    follows too, though nothing changed, so that views gather failures like the rest."""
     sig_machine_reset = Signal()
     """A new machine replaced the old one (or undo brought the old one back)."""
     sig_selection_changed = Signal()
@@ -132,7 +133,7 @@ class MachineModel(QObject):
         """Allocate up to `count` frames as one undo step; returns how many."""
         count = min(count, self.machine.frames.stats().free_frames)
         if count <= 0:
-            self.sig_operation_failed.emit("allocate_frame() -> None: out of memory")
+            self._fail("allocate_frame() -> None: out of memory")
             return 0
         perform = self.machine.frames.allocate_frame_event
         steps = [(perform, perform()) for _ in range(count)]  # cannot fail: count <= free
@@ -150,7 +151,7 @@ class MachineModel(QObject):
         try:
             layout = Layout(size, align)
         except OrbitaError as error:
-            self.sig_operation_failed.emit(str(error))
+            self._fail(str(error))
             return None
         heap = self.machine.heap
         return self._run(f"allocate {size:,} bytes", lambda: heap.allocate_event(layout))
@@ -169,7 +170,7 @@ class MachineModel(QObject):
         try:
             machine = Machine(memory_size, heap_size=heap_size)
         except OrbitaError as error:
-            self.sig_operation_failed.emit(str(error))
+            self._fail(str(error))
             return False
         self.undo_stack.push(_ResetCommand(self, machine))
         return True
@@ -196,7 +197,7 @@ class MachineModel(QObject):
             if failure and not undone:
                 if event is not None:
                     self.sig_event_applied.emit(event)
-                self.sig_operation_failed.emit(failure)
+                self._fail(failure)
             return
         self._announce(event, undone)
 
@@ -214,7 +215,7 @@ class MachineModel(QObject):
         if events:
             (self.sig_events_reverted if undone else self.sig_events_applied).emit(events)
         for failure in failures:
-            self.sig_operation_failed.emit(failure)
+            self._fail(failure)
         self._mark_changed()
 
     def session(self) -> Trace:
@@ -235,7 +236,7 @@ class MachineModel(QObject):
         """Free every selected frame and block, as one undo step."""
         frames, blocks = sorted(self.selected_frames), sorted(self.selected_blocks)
         if not frames and not blocks:
-            self.sig_operation_failed.emit("nothing is selected: Ctrl+click frames or blocks")
+            self._fail("nothing is selected: Ctrl+click frames or blocks")
             return
         with self.batch(f"free {len(frames) + len(blocks):,} selected"):
             for number in frames:
@@ -262,11 +263,11 @@ class MachineModel(QObject):
         try:
             event = perform()
         except OrbitaError as error:
-            self.sig_operation_failed.emit(str(error))
+            self._fail(str(error))
             return None
         if event.failed:
             self.sig_event_applied.emit(event)
-            self.sig_operation_failed.emit(event.describe())
+            self._fail(event.describe())
             return event
         self.undo_stack.push(_EventCommand(self, label, [(perform, event)]))
         self._announce(event, undone=False)
@@ -306,6 +307,17 @@ class MachineModel(QObject):
                     self.selected_blocks.discard(part.ptr)
             else:  # HeapRelease
                 self.selected_blocks.discard(part.ptr)
+
+    def flush_changes(self) -> None:
+        """Emit a pending `sig_changed` now: for a caller that knows a screen frame ends
+        here (the trace player after each tick), rather than waiting for the timer."""
+        if self._changed.isActive():
+            self._changed.stop()
+            self.sig_changed.emit()
+
+    def _fail(self, message: str) -> None:
+        self.sig_operation_failed.emit(message)
+        self._mark_changed()
 
     def _mark_changed(self) -> None:
         """Ask for one `sig_changed` within a screen frame. A running timer is left alone:

@@ -32,7 +32,11 @@ class HeapMapView(HeapCanvas):
         super().__init__(model, parent)
         self._font = label_font(11)
         self._metrics = QFontMetrics(self._font)
+        # Labels are mostly digits, which the font draws at one width: estimating from it
+        # saves measuring hundreds of strings a frame during a fast replay.
+        self._char_width = self._metrics.horizontalAdvance("0000000000") / 10
         self._label_width = 0
+        self._shown = (0, 0)
         self._on_changed()
 
     def sizeHint(self) -> QSize:
@@ -93,6 +97,7 @@ class HeapMapView(HeapCanvas):
             painter.fillRect(self._bar(page), palette.OUTSIDE)
         lo = machine.page_address(first)
         hi = machine.page_address(last + 1)
+        self._shown = (lo, hi)  # what is drawn below is clipped to the rows on screen
         segments = self.segments
         span = segments.overlapping(lo, hi)
         starts = segments.starts[span].tolist()
@@ -101,15 +106,15 @@ class HeapMapView(HeapCanvas):
         painter.setPen(Qt.PenStyle.NoPen)
         labels = []
         for start, end, kind in zip(starts, ends, kinds, strict=True):
-            for row, (_, box) in enumerate(self._rects(start, end)):
+            for row, (_, box) in enumerate(self._rects(max(start, lo), min(end, hi))):
                 if box.width() > 3:
                     box.setWidth(box.width() - 1)  # a hairline between neighbours
                 painter.fillRect(box, FILL[kind])
-                if row == 0:  # label a segment once, on the row where it starts
+                if row == 0 and start >= lo:  # label a segment once, where it starts
                     labels.append((box, start, end, kind))
         for box, start, end, kind in labels:
             self._label(painter, box, start, end, kind)
-        self._outline_last_allocation(painter)
+        self._outline_last_allocation(painter, lo, hi)
         for ptr in self.model.selected_blocks:
             block = machine.heap.allocations().get(ptr)
             if block:
@@ -117,34 +122,41 @@ class HeapMapView(HeapCanvas):
         if self.linked:
             overlay = QColor(palette.LINKED)
             overlay.setAlpha(110)
-            for _, box in self._rects(*self.linked):
+            for _, box in self._rects(*self._clip(*self.linked)):
                 painter.fillRect(box, overlay)
 
     def _label(self, painter: QPainter, box: QRectF, start: int, end: int, kind: int) -> None:
         offset = start - self.model.machine.heap.heap_start
         size = f"{end - start:,} B"
         text = f"+{offset:#x} · {size}" if kind != LOST else f"lost {size}"
-        if self._metrics.horizontalAdvance(text) + 8 > box.width():
+        if len(text) * self._char_width + 8 > box.width():
             text = size
-            if self._metrics.horizontalAdvance(text) + 8 > box.width():
+            if len(text) * self._char_width + 8 > box.width():
                 return
         painter.setPen(TEXT[kind])
         painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _clip(self, start: int, end: int) -> tuple[int, int]:
+        """`[start, end)` cut to the rows being painted."""
+        lo, hi = self._shown
+        return max(start, lo), min(end, hi)
 
     def _outline(self, painter, start, end, color, style=Qt.PenStyle.SolidLine) -> None:
         pen = QPen(color, 3, style)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for _, box in self._rects(start, end):
+        for _, box in self._rects(*self._clip(start, end)):
             painter.drawRect(box.adjusted(1, 1, -1, -1))
 
-    def _outline_last_allocation(self, painter: QPainter) -> None:
+    def _outline_last_allocation(self, painter: QPainter, lo: int, hi: int) -> None:
+        """Outline, within `[lo, hi)` (the rows on screen), what the last search passed over,
+        the block it made and the leftover it pushed."""
         event = self.model.last_heap_event
         if event is None:
             return
-        for start, size in zip(
-            event.passed_starts.tolist(), event.passed_sizes.tolist(), strict=True
-        ):
+        starts, sizes = event.passed_starts, event.passed_sizes
+        shown = (starts < np.uint64(hi)) & (starts + sizes > np.uint64(lo))
+        for start, size in zip(starts[shown].tolist(), sizes[shown].tolist(), strict=True):
             self._outline(painter, start, start + size, palette.PASSED)
         if event.ptr in self.model.machine.heap.allocations():
             self._outline(painter, event.ptr, event.ptr + event.size, palette.MADE)

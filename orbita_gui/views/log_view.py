@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import repeat
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QListView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from orbita_gui.model import MachineModel
 
@@ -41,6 +43,9 @@ class LogModel(QAbstractListModel):
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.lines)
 
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else 1
+
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{index.row() + 1:>5}  {self.text(index.row())}"
@@ -64,21 +69,37 @@ class LogModel(QAbstractListModel):
 
     def _add(self, item: object, kind: int) -> None:
         self._pending.append((item, kind))
-        if kind == FAILED:
-            self.flush()  # a failure changes nothing, so no sig_changed will come
 
     def _add_all(self, events: list, kind: int) -> None:
-        self._pending.extend((event, kind) for event in events)
+        self._pending.extend(zip(events, repeat(kind)))
 
 
-class LogView(QListView):
-    """Scrolls to the newest line as lines arrive."""
+class LogView(QTableView):
+    """Follows the newest line, unless the reader has scrolled up to look at an older one.
+
+    A one-column table rather than a list: a QListView lays every row out again as rows
+    arrive, asking the model about each one (millions of Python calls in a long replay),
+    while a table's header keeps fixed-height rows in C++.
+    """
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.log = LogModel(model)
         self.setModel(self.log)
-        self.setUniformItemSizes(True)
         self.setFont(label_font(11))
         self.setAlternatingRowColors(True)
-        self.log.rowsInserted.connect(lambda *_: self.scrollToBottom())
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 4)
+        bar = self.verticalScrollBar()
+        self._following = True
+        bar.valueChanged.connect(lambda value: setattr(self, "_following", value == bar.maximum()))
+        # Follow when Qt lays the new rows out: scrolling at once would force that layout
+        # for every batch of lines (milliseconds each during a fast replay).
+        bar.rangeChanged.connect(lambda _, top: bar.setValue(top) if self._following else None)
