@@ -43,6 +43,8 @@ class TraceUi(QObject):
         )
         window.tabifyDockWidget(window.docks[2], self.plots_dock)  # a tab beside the log
         window.docks[2].raise_()
+        for view in (window.grid, window.heap_map, window.free_list):
+            view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)
         self.player.sig_detached.connect(lambda why: window._say(why, failed=True))

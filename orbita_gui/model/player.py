@@ -12,9 +12,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from orbita_gui.traces import Replayer, ReplayReport, Trace, machine_for, replay
 
 from .machine_model import MachineModel
+from .search_animation import SearchAnimation
 
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, math.inf)
 """Operations a second the player offers; inf plays as fast as the window allows."""
+ANIMATED_UP_TO = 2
+"""At this speed and slower, and for each single step, the search is shown step by step."""
 
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
@@ -53,6 +56,8 @@ class TracePlayer(QObject):
         self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
         self._timer.timeout.connect(self._tick)
         self._owed = 0.0
+        self.animation = SearchAnimation(self)
+        """The search of the last operation applied alone, step by step."""
         model.undo_stack.indexChanged.connect(self._on_machine_edited)
 
     # State
@@ -103,7 +108,7 @@ class TracePlayer(QObject):
         """Apply the next operation; False at the end."""
         if not self._replayer or self._replayer.at_end:
             return False
-        self._forward()
+        self.animation.start(self._forward())
         self.sig_position_changed.emit(self.position)
         return True
 
@@ -111,6 +116,7 @@ class TracePlayer(QObject):
         """Take back the last operation; False at the start."""
         if not self._replayer or self._replayer.position == 0:
             return False
+        self.animation.stop()
         self._back()
         self.sig_position_changed.emit(self.position)
         return True
@@ -121,6 +127,7 @@ class TracePlayer(QObject):
         if not self._replayer:
             return 0
         target = max(0, min(target, self.length))
+        self.animation.stop()
         total, done = abs(target - self.position), 0
         forward = target > self.position
         while self.position != target:
@@ -165,9 +172,11 @@ class TracePlayer(QObject):
 
     # Internals
 
-    def _forward(self) -> None:
+    def _forward(self):
+        """Apply and announce the next operation; returns its event."""
         outcome = self._replayer.step()
         self.model.announce(outcome.event, outcome.failure)
+        return outcome.event
 
     def _back(self) -> None:
         self.model.announce(self._replayer.back(), undone=True)
@@ -187,6 +196,8 @@ class TracePlayer(QObject):
                 break
         if len(outcomes) == 1:
             self.model.announce(*outcomes[0])
+            if self.speed <= ANIMATED_UP_TO:
+                self.animation.start(outcomes[0].event)
         else:
             self.model.announce_many(outcomes)
         self.model.flush_changes()  # a tick is a screen frame: repaint once, now
@@ -203,6 +214,7 @@ class TracePlayer(QObject):
         if self._replayer is None or self._loading:
             return
         self.pause()
+        self.animation.stop()
         self._replayer, self.trace, self.report = None, None, None
         self.sig_detached.emit(
             "The machine was changed by hand, so the trace player let go of the trace. "

@@ -18,6 +18,7 @@ from .palette import (
     CODE_LINKED,
     CODE_MADE,
     CODE_OUTSIDE,
+    CODE_SCANNED,
     CODE_SELECTED,
     FLASH_STEPS,
 )
@@ -57,9 +58,15 @@ class FrameCodes:
         return bool(len(self._hot_frames) or self._new_frames)
 
     def refresh(
-        self, bitmap: np.ndarray, now: float, selected=(), linked: np.ndarray | None = None
+        self,
+        bitmap: np.ndarray,
+        now: float,
+        selected=(),
+        linked: np.ndarray | None = None,
+        scanned: range | None = None,
     ) -> np.ndarray:
-        """Recompute every code; returns the `(rows, cols)` image."""
+        """Recompute every code; returns the `(rows, cols)` image. `scanned` frames are
+        those an animated search has looked at so far."""
         codes = self.codes
         codes[: self.total_frames] = bitmap  # FREE = 0 and USED = 1 are the grid's codes too
         codes[self._heap_frames] = CODE_HEAP
@@ -68,6 +75,8 @@ class FrameCodes:
             steps = (now - self._hot_times) * (FLASH_STEPS / FADE_SECONDS)
             base = np.where(self._hot_made, CODE_MADE, CODE_FREED)
             codes[self._hot_frames] = base + np.minimum(steps, FLASH_STEPS - 1).astype(np.uint8)
+        if scanned:
+            codes[scanned.start : scanned.stop] = CODE_SCANNED
         if linked is not None and len(linked):
             codes[linked] = CODE_LINKED
         if selected:

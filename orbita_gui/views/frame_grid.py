@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
-from orbita_gui.core import FRAME_SIZE
+from orbita_gui.core import FRAME_SIZE, FrameAllocation
 from orbita_gui.model import MachineModel
 from orbita_gui.model.machine_model import frame_changes
 
@@ -121,6 +121,7 @@ class FrameGridView(pg.PlotWidget):
         self.model = model
         self._linked: np.ndarray | None = None
         self._hovered = -1
+        self.animation = None
         self.setToolTip("")
         plot = self.getPlotItem()
         plot.hideAxis("bottom")
@@ -180,6 +181,11 @@ class FrameGridView(pg.PlotWidget):
         """`(column, row)` of a frame's cell."""
         return frame % self.codes.cols, frame // self.codes.cols
 
+    def follow(self, animation) -> None:
+        """Show the frame scans of this `SearchAnimation` as it steps."""
+        self.animation = animation
+        animation.sig_changed.connect(self.refresh)
+
     def highlight_frames(self, frames: np.ndarray | None) -> None:
         """Colour these frames as linked to what is hovered in the heap views."""
         self._linked = frames
@@ -196,8 +202,12 @@ class FrameGridView(pg.PlotWidget):
     def refresh(self) -> None:
         """Redraw from the model: one image update, whatever changed."""
         frames = self.model.machine.frames
+        animation = self.animation
+        scanned = None
+        if animation is not None and isinstance(animation.current, FrameAllocation):
+            scanned = animation.frames_scanned()
         image = self.codes.refresh(
-            frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked
+            frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
         self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
         col, row = self.cell_of(frames.next_free % frames.total_frames)

@@ -18,6 +18,15 @@ ROW_HEIGHT = BOX_HEIGHT + 26
 MARGIN = 10
 
 
+def before_allocation(starts: np.ndarray, sizes: np.ndarray, event) -> tuple[np.ndarray, ...]:
+    """The free list as it was before `event`, the latest allocation: without the leftover
+    it pushed at the head, with the chosen node back where the search found it."""
+    if event.leftover is not None:
+        starts, sizes = starts[1:], sizes[1:]
+    start, size = event.chosen
+    return np.insert(starts, event.passed_over, start), np.insert(sizes, event.passed_over, size)
+
+
 class FreeListView(HeapCanvas):
     """Each node is a box with its start and size, in list order, with an arrow to the
     next. The nodes the last allocation's search passed over are sand; the leftover
@@ -71,6 +80,9 @@ class FreeListView(HeapCanvas):
 
     def paint(self, painter: QPainter, rect) -> None:
         starts, sizes = self.nodes
+        search = self.animated_search()
+        if search is not None and search is self.model.last_heap_event:
+            starts, sizes = before_allocation(starts, sizes, search)
         count, per_row = len(starts), self._per_row()
         first_row = max((rect.top() - MARGIN) // ROW_HEIGHT, 0)
         last_row = (rect.bottom() - MARGIN) // ROW_HEIGHT
@@ -79,7 +91,7 @@ class FreeListView(HeapCanvas):
         if last < first:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        passed, leftover = self._last_search()
+        fill_of = self._fills(starts, search)
         for item in range(first, last + 1):
             box = self._box(item)
             if item == 0 or item == count + 1:
@@ -87,21 +99,44 @@ class FreeListView(HeapCanvas):
             else:
                 node = item - 1
                 start, size = int(starts[node]), int(sizes[node])
-                fill = palette.FREE
-                if start == leftover:
-                    fill = palette.MADE
-                elif start in passed:
-                    fill = palette.PASSED
+                fill, looking = fill_of(node, start)
                 self._node(painter, box, start, size, fill)
+                if looking:
+                    painter.setPen(QPen(palette.MARKER, 4))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), 10, 10)
             if item <= count:
                 self._arrow(painter, item)
 
-    def _last_search(self) -> tuple[set[int], int | None]:
+    def _fills(self, starts: np.ndarray, search):
+        """`fill_of(position, start) -> (colour, being looked at)` for the nodes drawn.
+
+        After an allocation: its leftover at the head is teal, the nodes its search passed
+        over sand. While its search is animated (`search`), on the list as it was before:
+        the nodes passed so far are sand, the one being looked at is outlined, and the
+        chosen one turns teal when the search reaches it.
+        """
         event = self.model.last_heap_event
-        if event is None:
-            return set(), None
-        leftover = event.leftover[0] if event.leftover else None
-        return set(event.passed_starts.tolist()), leftover
+        if search is not None:
+            visited, reached = self.animation.heap_progress()
+
+            def animated(position: int, start: int):
+                if position < visited:
+                    return palette.PASSED, False
+                if position == visited:
+                    return (palette.MADE, False) if reached else (palette.FREE, True)
+                return palette.FREE, False
+
+            return animated
+        passed = set(event.passed_starts.tolist()) if event is not None else set()
+        leftover = event.leftover[0] if event is not None and event.leftover else None
+
+        def settled(position: int, start: int):
+            if start == leftover:
+                return palette.MADE, False
+            return (palette.PASSED if start in passed else palette.FREE), False
+
+        return settled
 
     def _pill(self, painter: QPainter, box: QRectF, text: str) -> None:
         pill = QRectF(box.left(), box.top() + 10, 86, box.height() - 20)

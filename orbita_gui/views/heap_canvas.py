@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Signal
 from PySide6.QtGui import QCursor, QFont, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from orbita_gui.core import HeapAllocation
 from orbita_gui.model import MachineModel
 
 from . import palette
@@ -33,6 +34,7 @@ class HeapCanvas(QWidget):
         super().__init__(parent)
         self.model = model
         self.linked: tuple[int, int] | None = None
+        self.animation = None
         self._segments: HeapSegments | None = None
         self._hovered: tuple[int, int] = (-1, -1)
         self.setMouseTracking(True)
@@ -48,6 +50,18 @@ class HeapCanvas(QWidget):
         if self._segments is None:
             self._segments = heap_segments(self.model.machine.heap)
         return self._segments
+
+    def follow(self, animation) -> None:
+        """Show the heap searches of this `SearchAnimation` as it steps."""
+        self.animation = animation
+        animation.sig_changed.connect(self.update)
+
+    def animated_search(self):
+        """The heap allocation being animated, or None."""
+        animation = self.animation
+        if animation is not None and isinstance(animation.current, HeapAllocation):
+            return animation.current
+        return None
 
     def highlight_range(self, start: int, end: int) -> None:
         """Mark heap bytes `[start, end)` as linked to what is hovered in the grid."""

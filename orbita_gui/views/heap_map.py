@@ -155,9 +155,18 @@ class HeapMapView(HeapCanvas):
         if event is None:
             return
         starts, sizes = event.passed_starts, event.passed_sizes
+        reached = True
+        if self.animated_search() is event:  # only the nodes visited so far
+            visited, reached = self.animation.heap_progress()
+            starts, sizes = starts[:visited], sizes[:visited]
+            if not reached:  # the node being looked at now
+                start, size = int(event.passed_starts[visited]), int(event.passed_sizes[visited])
+                self._outline(painter, start, start + size, palette.MARKER)
         shown = (starts < np.uint64(hi)) & (starts + sizes > np.uint64(lo))
         for start, size in zip(starts[shown].tolist(), sizes[shown].tolist(), strict=True):
             self._outline(painter, start, start + size, palette.PASSED)
+        if not reached:
+            return
         if event.ptr in self.model.machine.heap.allocations():
             self._outline(painter, event.ptr, event.ptr + event.size, palette.MADE)
         if event.leftover:

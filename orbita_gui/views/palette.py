@@ -33,6 +33,7 @@ CODE_FREED = CODE_MADE + FLASH_STEPS  # .. + FLASH_STEPS - 1: just freed, fading
 CODE_LINKED = CODE_FREED + FLASH_STEPS
 CODE_SELECTED = CODE_LINKED + 1
 CODE_OUTSIDE = CODE_SELECTED + 1
+CODE_SCANNED = CODE_OUTSIDE + 1  # looked at by the frame search being animated
 
 
 def _rgb(color: QColor) -> np.ndarray:
@@ -54,4 +55,5 @@ def grid_lookup_table() -> np.ndarray:
     lut[CODE_LINKED] = _rgb(LINKED)
     lut[CODE_SELECTED] = _rgb(MARKER)
     lut[CODE_OUTSIDE] = _rgb(OUTSIDE)
+    lut[CODE_SCANNED] = _rgb(PASSED)
     return lut.round().astype(np.uint8)

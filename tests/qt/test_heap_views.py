@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QApplication
 
 from orbita_gui.core import HEAP_SIZE, HEAP_START
 from orbita_gui.views import palette
-from orbita_gui.views.free_list_view import FreeListView
+from orbita_gui.model.search_animation import SearchAnimation
+from orbita_gui.views.free_list_view import FreeListView, before_allocation
 from orbita_gui.views.heap_map import HeapMapView
 from orbita_gui.views.heap_segments import BLOCK, FREE, LOST, heap_segments
 
@@ -141,4 +142,25 @@ def test_linked_range_is_shaded(qtbot, model, fragmented):
     assert pixel(view, point) not in (palette.FREE.name(), palette.USED.name())
     view.highlight_range(-1, -1)
     assert pixel(view, point) == palette.FREE.name()
+    view.cleanup()
+
+
+def test_free_list_shows_an_animated_search_on_the_list_it_saw(qtbot, model):
+    ptrs = [model.allocate(64, 8).ptr for _ in range(6)]
+    for ptr in ptrs[::2]:
+        model.free_block(ptr)
+    event = model.allocate(100, 8)
+    view = show(qtbot, FreeListView(model))
+    animation = SearchAnimation()
+    view.follow(animation)
+    animation.start(event)
+    animation._advance()  # looking at the second node, the first passed over
+    starts, _ = before_allocation(*view.nodes, event)
+    fill_of = view._fills(starts, view.animated_search())
+    assert fill_of(0, int(starts[0])) == (palette.PASSED, False)
+    assert fill_of(1, int(starts[1])) == (palette.FREE, True)
+    assert fill_of(3, int(starts[3])) == (palette.FREE, False)
+    assert pixel(view, empty_corner(view, 1)) == palette.PASSED.name()
+    animation.stop()
+    assert pixel(view, empty_corner(view, 1)) == palette.MADE.name()  # the leftover, settled
     view.cleanup()

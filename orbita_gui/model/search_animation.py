@@ -1,0 +1,87 @@
+"""The search behind one operation, shown step by step at slow speeds.
+
+The operation is already applied; the animation replays its event's steps
+so that the views can show the search as it went: for the heap, each
+free-list node visited, then the one chosen, then the leftover pushed at the
+head; for frames, the scan from `next_free` to the frame found.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from orbita_gui.core import Event, FrameAllocation, HeapAllocation
+
+STEP_MS = 90
+"""Time between two steps: a search of eight nodes takes under a second."""
+MAX_STEPS = 24
+"""Longer searches are shown in this many steps (several nodes or frames a step)."""
+
+
+def step_count(event: Event) -> int:
+    """How many steps the animation of `event` takes; 0 if there is no search to show."""
+    if isinstance(event, HeapAllocation):
+        return min(event.passed_over, MAX_STEPS) + (2 if event.chosen else 1)
+    if isinstance(event, FrameAllocation) and event.frame_number is not None:
+        return min(event.frame_number - event.next_free_before + 1, MAX_STEPS) + 1
+    return 0
+
+
+class SearchAnimation(QObject):
+    """`current` (an event) and how far its search is shown: `step` runs from 0 to
+    `steps` - 1. (Not `event`: that name is QObject's event handler.)"""
+
+    sig_changed = Signal()
+    """The step shown changed, or the animation started or ended."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current: Event | None = None
+        self.step = self.steps = 0
+        self._timer = QTimer(self, interval=STEP_MS)
+        self._timer.timeout.connect(self._advance)
+
+    @property
+    def active(self) -> bool:
+        return self.current is not None
+
+    def start(self, event: Event | None) -> None:
+        """Animate `event`'s search (nothing if it has none to show)."""
+        self.stop()
+        steps = step_count(event) if event is not None and not event.failed else 0
+        if steps:
+            self.current, self.step, self.steps = event, 0, steps
+            self._timer.start()
+            self.sig_changed.emit()
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self._timer.stop()
+            self.current = None
+            self.sig_changed.emit()
+
+    def _advance(self) -> None:
+        self.step += 1
+        if self.step >= self.steps:
+            self.stop()
+        else:
+            self.sig_changed.emit()
+
+    # What the views draw at the current step
+
+    def heap_progress(self) -> tuple[int, bool]:
+        """`(nodes passed over so far, whether the chosen node is reached)`: while not
+        reached, the search is looking at node number `passed so far`."""
+        event = self.current
+        visible = min(event.passed_over, MAX_STEPS)
+        if self.step < visible:  # several nodes a step when the search was long
+            return self.step * event.passed_over // visible, False
+        return event.passed_over, True
+
+    def frames_scanned(self) -> range:
+        """The frames the scan from `next_free` has looked at so far."""
+        event = self.current
+        start, found = event.next_free_before, event.frame_number
+        visible = self.steps - 1
+        upto = start + min(self.step + 1, visible) * (found - start + 1) // visible
+        return range(start, upto)

@@ -1,0 +1,118 @@
+"""The slow-speed animation of a search: its steps, and what each step shows."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from orbita_gui.core import FrameAllocator, Layout, LinkedListAllocator, Machine
+from orbita_gui.model import MachineModel, TracePlayer
+from orbita_gui.model.search_animation import MAX_STEPS, SearchAnimation, step_count
+from orbita_gui.traces import parse_native
+from orbita_gui.views.free_list_view import before_allocation
+
+
+def heap_with_free_list(count: int, size: int = 64):
+    """A heap whose free list holds `count` regions of `size` bytes, then the tail."""
+    heap = LinkedListAllocator()
+    heap.init(0x1000, 64 * 1024)
+    ptrs = [heap.allocate(Layout(size, 8)) for _ in range(2 * count)]
+    for ptr in ptrs[::2]:
+        heap.deallocate(ptr, Layout(size, 8))
+    return heap
+
+
+def walk(animation):
+    """Every step's heap progress, from the first to the last."""
+    seen = [animation.heap_progress()]
+    while animation.active:
+        animation._advance()
+        if animation.active:
+            seen.append(animation.heap_progress())
+    return seen
+
+
+def test_a_heap_search_lights_each_node_then_the_chosen_one(qtbot):
+    event = heap_with_free_list(3).allocate_event(Layout(100, 8))
+    assert event.passed_over == 3
+    animation = SearchAnimation()
+    animation.start(event)
+    assert step_count(event) == 5
+    assert walk(animation) == [(0, False), (1, False), (2, False), (3, True), (3, True)]
+
+
+def test_a_long_search_is_shown_in_at_most_max_steps(qtbot):
+    event = heap_with_free_list(100).allocate_event(Layout(100, 8))
+    animation = SearchAnimation()
+    animation.start(event)
+    seen = walk(animation)
+    assert len(seen) == MAX_STEPS + 2
+    visited = [v for v, _ in seen]
+    assert visited == sorted(visited) and visited[-1] == 100
+
+
+def test_a_frame_scan_sweeps_from_next_free_to_the_frame_found(qtbot):
+    frames = FrameAllocator(64 * 4096)
+    allocated = [frames.allocate_frame() for _ in range(10)]  # frames 0..9
+    frames.free_frame(allocated[3])  # next_free falls back to 3
+    frames.allocate_frame()  # frame 3 again: next_free 4, with 4..9 still used
+    event = frames.allocate_frame_event()
+    assert (event.next_free_before, event.frame_number) == (4, 10)
+    animation = SearchAnimation()
+    animation.start(event)
+    scanned = [animation.frames_scanned()]
+    while animation.active:
+        animation._advance()
+        if animation.active:
+            scanned.append(animation.frames_scanned())
+    assert scanned[0].start == 4 and scanned[-1] == range(4, 11)
+    assert all(a.stop <= b.stop for a, b in itertools.pairwise(scanned))
+
+
+def test_failed_and_search_free_operations_are_not_animated(qtbot):
+    heap = heap_with_free_list(2)
+    animation = SearchAnimation()
+    animation.start(heap.allocate_event(Layout(1 << 20, 8)))  # out of memory
+    assert not animation.active
+    animation.start(None)
+    assert not animation.active
+
+
+def test_before_allocation_rebuilds_the_list_the_search_saw():
+    heap = heap_with_free_list(4)
+    before = heap.free_regions()
+    event = heap.allocate_event(Layout(100, 8))
+    starts, sizes = heap.free_region_arrays()
+    rebuilt = before_allocation(starts, sizes, event)
+    assert list(zip(*(a.tolist() for a in rebuilt), strict=True)) == before
+    assert isinstance(rebuilt[0], np.ndarray)
+
+
+@pytest.fixture
+def player(qtbot):
+    trace = parse_native(
+        "heap 0x1000 2KiB\n"
+        + "".join(f"malloc m{i} 64\n" for i in range(6))
+        + "free m0\nfree m2\nfree m4\nmalloc big 100\n"
+    )
+    p = TracePlayer(MachineModel(Machine(1 << 20)))
+    p.load(trace)
+    return p
+
+
+def test_a_single_step_is_animated_and_finishes(qtbot, player):
+    player.seek(9)
+    player.step_forward()
+    assert player.animation.active and player.animation.current.passed_over == 3
+    qtbot.waitUntil(lambda: not player.animation.active, timeout=5000)
+
+
+def test_fast_play_is_not_animated_and_moving_stops_an_animation(qtbot, player):
+    player.seek(9)
+    player.step_forward()
+    player.step_back()
+    assert not player.animation.active
+    player.set_speed(30)
+    player.play()
+    qtbot.waitUntil(lambda: player.position == player.length, timeout=5000)
+    assert not player.animation.active
