@@ -6,8 +6,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from orbita_gui.core import HEAP_SIZE, HEAP_START
-from orbita_gui.views import palette
 from orbita_gui.model.search_animation import SearchAnimation
+from orbita_gui.views import palette
 from orbita_gui.views.free_list_view import FreeListView, before_allocation
 from orbita_gui.views.heap_map import HeapMapView
 from orbita_gui.views.heap_segments import BLOCK, FREE, LOST, heap_segments
