@@ -40,6 +40,7 @@ from .events import (
     PaddingLost,
     RegionVisit,
     Verdict,
+    VisitsNotKept,
 )
 from .frames import FREE, USED, FrameAllocator
 from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
@@ -88,5 +89,6 @@ __all__ = [
     "RegionVisit",
     "RevertError",
     "Verdict",
+    "VisitsNotKept",
     "align_up",
 ]

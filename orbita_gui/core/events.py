@@ -20,6 +20,11 @@ from .layout import Layout
 LIST_NODE_SIZE = 16
 """`mem::size_of::<ListNode>()`: a size and a next pointer."""
 
+VISITS_KEPT = 256
+"""An allocation's event keeps at most this many of the nodes its search passed over
+(it counts them all): a long replay keeps every event, and copies of thousands of nodes
+per event would cost gigabytes."""
+
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
@@ -144,6 +149,12 @@ class PaddingLost(NamedTuple):
     size: int
 
 
+class VisitsNotKept(NamedTuple):
+    """More nodes were passed over than the event keeps (see `VISITS_KEPT`)."""
+
+    count: int
+
+
 class LeftoverPushed(NamedTuple):
     """The rest of the chosen region, pushed at the front of the free list."""
 
@@ -171,8 +182,9 @@ def judge_region(start: int, size: int, need: int, align: int) -> tuple[int, Ver
 class HeapAllocation:
     """`allocate(layout)`: the block handed out (or null), and the search behind it.
 
-    `passed_starts`/`passed_sizes` are the nodes passed over, head first; the
-    chosen node (if any) was at position `len(passed_starts)`.
+    The search passed over `passed_over` nodes (the chosen one, if any, was at that
+    position); `passed_starts`/`passed_sizes` are the first of them, head first, up
+    to `VISITS_KEPT`. `overflowed`: an address overflow ended the search.
     """
 
     layout: Layout
@@ -180,6 +192,8 @@ class HeapAllocation:
     align: int
     ptr: int | None
     chosen: tuple[int, int] | None
+    passed_over: int
+    overflowed: bool
     passed_starts: np.ndarray
     passed_sizes: np.ndarray
 
@@ -187,10 +201,6 @@ class HeapAllocation:
     def failed(self) -> bool:
         """Null: no region fits, nothing changed."""
         return self.ptr is None
-
-    @property
-    def passed_over(self) -> int:
-        return len(self.passed_starts)
 
     @property
     def padding(self) -> int:
@@ -214,15 +224,17 @@ class HeapAllocation:
         return (self.ptr + self.size, excess) if excess else None
 
     @property
-    def steps(self) -> tuple[RegionVisit | PaddingLost | LeftoverPushed, ...]:
+    def steps(self) -> tuple[RegionVisit | VisitsNotKept | PaddingLost | LeftoverPushed, ...]:
         """Each node visited with its verdict; then padding lost and leftover pushed."""
         steps: list = []
         starts, sizes = self.passed_starts.tolist(), self.passed_sizes.tolist()
         for position, (start, size) in enumerate(zip(starts, sizes, strict=True)):
             alloc_start, verdict = judge_region(start, size, self.size, self.align)
             steps.append(RegionVisit(position, start, size, alloc_start, verdict))
+        if self.passed_over > len(starts):
+            steps.append(VisitsNotKept(self.passed_over - len(starts)))
         if self.chosen is not None:
-            steps.append(RegionVisit(len(starts), *self.chosen, self.ptr, Verdict.CHOSEN))
+            steps.append(RegionVisit(self.passed_over, *self.chosen, self.ptr, Verdict.CHOSEN))
             if self.padding:
                 steps.append(PaddingLost(self.chosen[0], self.padding))
             if self.leftover is not None:
@@ -232,14 +244,7 @@ class HeapAllocation:
     def describe(self) -> str:
         passed = f"passed over {_plural(self.passed_over, 'region')}"
         if self.ptr is None:
-            overflow = (
-                self.passed_over
-                and judge_region(
-                    int(self.passed_starts[-1]), int(self.passed_sizes[-1]), self.size, self.align
-                )[1]
-                is Verdict.ADDRESS_OVERFLOW
-            )
-            reason = "address overflow" if overflow else "out of memory"
+            reason = "address overflow" if self.overflowed else "out of memory"
             return f"allocate({self.layout}) -> null: {reason}, {passed}"
         parts = [passed]
         region = self.chosen[1]

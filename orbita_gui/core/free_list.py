@@ -67,14 +67,14 @@ class FreeList:
         self._sizes[i + 1 : n] = self._sizes[i : n - 1]
         self._starts[i], self._sizes[i] = start, size
 
-    def first_fit(self, need: int, align: int) -> tuple[int | None, int]:
+    def first_fit(self, need: int, align: int) -> tuple[int | None, int, bool]:
         """The guide's `find_region` over all nodes at once.
 
-        Returns `(position, visited)`: the position of the first node that can
-        hold `need` bytes at `align` without leaving 1 to 15 bytes over (None if
-        none can), and how many nodes the guide's loop looks at. A node where the
-        block's end would pass 2**64 ends the search with None, as the guide's
-        `checked_add(size)?` does.
+        Returns `(position, visited, overflowed)`: the position of the first node
+        that can hold `need` bytes at `align` without leaving 1 to 15 bytes over
+        (None if none can), how many nodes the guide's loop looks at, and whether a
+        node where the block's end would pass 2**64 ended the search (with None, as
+        the guide's `checked_add(size)?` does).
         """
         n = self._len
         starts, sizes = self._starts[:n], self._sizes[:n]
@@ -90,11 +90,11 @@ class FreeList:
         # Arrays run tail first: the first stop in list order is the last index.
         hits = np.flatnonzero(stops)
         if not len(hits):
-            return None, n
+            return None, n, False
         position = self._len - 1 - int(hits[-1])
         if overflows[hits[-1]]:
-            return None, position + 1
-        return position, position + 1
+            return None, position + 1, True
+        return position, position + 1, False
 
     def first(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the first `count` nodes' starts and sizes, head first."""

@@ -27,6 +27,7 @@ from .addresses import U64_LIMIT
 from .errors import InvalidFreeError, InvalidHeapRegionError, LayoutMismatchError, RevertError
 from .events import (
     LIST_NODE_SIZE,
+    VISITS_KEPT,
     Allocation,
     HeapAllocation,
     HeapReallocation,
@@ -114,10 +115,11 @@ class LinkedListAllocator:
         """`allocate`, returning its event."""
         size, align = self.size_align(layout)
         free = self._free
-        position, visited = free.first_fit(size, align)
+        position, visited, overflowed = free.first_fit(size, align)
         if position is None:
-            return HeapAllocation(layout, size, align, None, None, *free.first(visited))
-        passed = free.first(position)
+            kept = free.first(min(visited, VISITS_KEPT))
+            return HeapAllocation(layout, size, align, None, None, visited, overflowed, *kept)
+        passed = free.first(min(position, VISITS_KEPT))
         start, region = free.remove(position)
         ptr = (start + align - 1) & ~(align - 1)
         excess = start + region - (ptr + size)
@@ -127,7 +129,7 @@ class LinkedListAllocator:
         self._allocated += size
         self._requested += layout.size
         self._lost += ptr - start
-        return HeapAllocation(layout, size, align, ptr, (start, region), *passed)
+        return HeapAllocation(layout, size, align, ptr, (start, region), position, False, *passed)
 
     def deallocate_event(self, ptr: int, layout: Layout) -> HeapRelease:
         """`deallocate`, returning its event."""

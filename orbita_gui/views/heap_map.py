@@ -159,7 +159,7 @@ class HeapMapView(HeapCanvas):
         if self.animated_search() is event:  # only the nodes visited so far
             visited, reached = self.animation.heap_progress()
             starts, sizes = starts[:visited], sizes[:visited]
-            if not reached:  # the node being looked at now
+            if not reached and visited < len(event.passed_starts):  # being looked at now
                 start, size = int(event.passed_starts[visited]), int(event.passed_sizes[visited])
                 self._outline(painter, start, start + size, palette.MARKER)
         shown = (starts < np.uint64(hi)) & (starts + sizes > np.uint64(lo))

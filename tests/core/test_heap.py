@@ -16,8 +16,10 @@ from orbita_gui.core import (
     RegionVisit,
     RevertError,
     Verdict,
+    VisitsNotKept,
     kernel,
 )
+from orbita_gui.core.events import VISITS_KEPT
 
 L24 = Layout(24, 8)
 
@@ -263,3 +265,19 @@ def test_guide_global_heap(monkeypatch):
     assert kernel.heap_stats().allocated == 24
     kernel.ALLOCATOR.dealloc(ptr, L24)
     assert kernel.heap_stats().allocated == 0
+
+
+def test_a_long_search_keeps_a_bounded_copy_of_its_visits():
+    heap = make_heap(0x1000, 64 * 1024)
+    ptrs = [heap.allocate(Layout(16, 8)) for _ in range(600)]
+    for ptr in ptrs[::2]:
+        heap.deallocate(ptr, Layout(16, 8))  # 300 nodes of 16 bytes, then the tail
+    before = snapshot(heap)
+    event = heap.allocate_event(Layout(64, 8))
+    assert event.passed_over == 300
+    assert len(event.passed_starts) == VISITS_KEPT
+    assert VisitsNotKept(300 - VISITS_KEPT) in event.steps
+    assert event.steps[-2].position == 300 and event.steps[-2].verdict is Verdict.CHOSEN
+    assert "passed over 300 regions" in event.describe()
+    heap.revert(event)
+    assert snapshot(heap) == before
