@@ -22,8 +22,8 @@ ANIMATED_UP_TO = 2
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
 """Time a tick may spend applying operations at a set speed; the rest of the frame draws."""
-FULL_SPEED_BUDGET_SECONDS = 0.022
-"""As fast as possible: operations for 22 ms, then a repaint, so the window still draws
+FULL_SPEED_BUDGET_SECONDS = 0.024
+"""As fast as possible: operations for 24 ms, then a repaint, so the window still draws
 about 30 times a second."""
 
 
