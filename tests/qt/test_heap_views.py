@@ -164,3 +164,14 @@ def test_free_list_shows_an_animated_search_on_the_list_it_saw(qtbot, model):
     animation.stop()
     assert pixel(view, empty_corner(view, 1)) == palette.MADE.name()  # the leftover, settled
     view.cleanup()
+
+
+def test_quick_changes_still_end_in_a_repaint(qtbot, model):
+    view = show(qtbot, HeapMapView(model))
+    view.repaint()
+    painted = view._painted_at
+    model.allocate(24, 8)
+    view._on_changed()  # within 1/15 s of the last paint: deferred, not dropped
+    assert view._deferred.isActive()
+    qtbot.waitUntil(lambda: view._painted_at > painted, timeout=2000)
+    view.cleanup()
