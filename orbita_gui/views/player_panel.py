@@ -74,15 +74,15 @@ class PlayerPanel(QWidget):
         )
         self.timeline.actionTriggered.connect(self._on_timeline_action)
 
-        row = QHBoxLayout(self)  # one row, so the dock takes little height
-        for widget in (
+        self._transport = (
             self.start_button,
             self.back_button,
             self.play_button,
             self.forward_button,
             self.end_button,
-            self.speed,
-        ):
+        )
+        row = QHBoxLayout(self)  # one row, so the dock takes little height
+        for widget in (*self._transport, self.speed):
             row.addWidget(widget)
         row.addWidget(self.timeline, 3)
         row.addWidget(self.label, 2)
@@ -105,14 +105,7 @@ class PlayerPanel(QWidget):
             self.sig_seek_requested.emit(self.timeline.sliderPosition())
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (
-            self.start_button,
-            self.back_button,
-            self.play_button,
-            self.forward_button,
-            self.end_button,
-            self.timeline,
-        ):
+        for widget in (*self._transport, self.timeline):
             widget.setEnabled(enabled)
 
     def _on_trace_loaded(self, trace) -> None:

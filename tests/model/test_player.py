@@ -1,5 +1,6 @@
 """The trace player: exact steps both ways, seeking, playing, letting go."""
 
+import gc
 import math
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from orbita_gui.core import Machine
 from orbita_gui.model import MachineModel, TracePlayer
 from orbita_gui.traces import Replayer, machine_for, parse_native
+
+from ..machine_state import machine_state
 
 TRACE = parse_native(
     """frames 1MiB
@@ -34,20 +37,11 @@ def player(qtbot):
     return p
 
 
-def state(machine):
-    return (
-        machine.frames.bitmap().tobytes(),
-        machine.frames.next_free,
-        machine.heap.free_regions(),
-        dict(machine.heap.allocations()),
-    )
-
-
 def fresh_state(count):
     replayer = Replayer(TRACE, machine_for(TRACE))
     for _ in range(count):
         replayer.step()
-    return state(replayer.machine)
+    return machine_state(replayer.machine)
 
 
 def test_loading_puts_a_fresh_machine_at_operation_zero(player):
@@ -61,18 +55,18 @@ def test_loading_puts_a_fresh_machine_at_operation_zero(player):
 def test_steps_both_ways_give_the_exact_states(player):
     for count in range(1, 12):
         assert player.step_forward()
-        assert state(player.model.machine) == fresh_state(count)
+        assert machine_state(player.model.machine) == fresh_state(count)
     assert not player.step_forward()
     for count in range(10, -1, -1):
         assert player.step_back()
-        assert state(player.model.machine) == fresh_state(count)
+        assert machine_state(player.model.machine) == fresh_state(count)
     assert not player.step_back()
 
 
 def test_seeking_anywhere_equals_a_fresh_replay(player):
     for target in (7, 2, 11, 0, 5):
         assert player.seek(target) == target
-        assert state(player.model.machine) == fresh_state(target)
+        assert machine_state(player.model.machine) == fresh_state(target)
 
 
 def test_steps_emit_one_event_each_and_seeks_one_batch(qtbot, player):
@@ -129,4 +123,21 @@ def test_a_session_saved_mid_trace_replays_to_the_same_state(player):
     replayer = Replayer(saved, again)
     while not replayer.at_end:
         replayer.step()
-    assert state(again) == state(player.model.machine)
+    assert machine_state(again) == machine_state(player.model.machine)
+
+
+def test_the_cycle_collector_rests_only_while_playing_at_full_speed(qtbot):
+    long = parse_native("heap 0x1000 64KiB\n" + "malloc a 16\nfree a\n" * 50_000)
+    player = TracePlayer(MachineModel(Machine(4 << 20)))
+    player.load(long)
+    player.set_speed(math.inf)
+    player.play()
+    player._tick()  # one screen frame: far from the end of 100,000 operations
+    assert player.playing and not gc.isenabled()
+    player.set_speed(30)
+    player._tick()
+    assert gc.isenabled()
+    player.set_speed(math.inf)
+    player._tick()
+    player.pause()
+    assert gc.isenabled()

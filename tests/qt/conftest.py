@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import QSettings
 
+from orbita_gui.app.window import MainWindow
 from orbita_gui.core import Machine
 from orbita_gui.model import MachineModel
 
@@ -16,6 +17,17 @@ def model(qtbot):
 @pytest.fixture
 def settings(tmp_path):
     return QSettings(str(tmp_path / "orbita.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, model, settings):
+    """The main window on the small machine, shown; its player stopped afterwards."""
+    win = MainWindow(model, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.traces.player.pause()
 
 
 def pixel(widget, point):

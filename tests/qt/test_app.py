@@ -5,7 +5,6 @@ import struct
 import subprocess
 import sys
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -17,15 +16,6 @@ from orbita_gui.core import HEAP_START
 from orbita_gui.views import palette
 
 from .conftest import pixel
-
-
-@pytest.fixture
-def window(qtbot, model, settings):
-    win = MainWindow(model, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def actions_by_text(window):

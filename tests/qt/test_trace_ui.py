@@ -2,36 +2,17 @@
 
 import csv
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from orbita_gui.app import gif_dialog
-from orbita_gui.app.window import MainWindow
 from orbita_gui.resources import resource_path
 from orbita_gui.traces import Replayer, machine_for, read_trace
 
+from ..machine_state import machine_state
+
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
-
-
-@pytest.fixture
-def window(qtbot, model, settings):
-    win = MainWindow(model, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.traces.player.pause()
-
-
-def state(machine):
-    return (
-        machine.frames.bitmap().tobytes(),
-        machine.frames.next_free,
-        machine.heap.free_regions(),
-        dict(machine.heap.allocations()),
-    )
 
 
 def answer_save_dialog(monkeypatch, path):
@@ -54,10 +35,10 @@ def test_a_bad_trace_is_explained_and_changes_nothing(window, tmp_path, monkeypa
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     window.model.allocate_frame()
-    before = state(window.model.machine)
+    before = machine_state(window.model.machine)
     assert not window.traces.load(bad)
     assert warnings and f"{bad}:2:12: alignment 3 is not a power of two" in warnings[0]
-    assert state(window.model.machine) == before
+    assert machine_state(window.model.machine) == before
     assert not window.traces.player.loaded
 
 
@@ -104,7 +85,7 @@ def test_saved_session_loads_to_the_same_state(window, tmp_path, monkeypatch):
     replayer = Replayer(saved, machine_for(saved))
     while not replayer.at_end:
         replayer.step()
-    assert state(replayer.machine) == state(window.model.machine)
+    assert machine_state(replayer.machine) == machine_state(window.model.machine)
 
 
 def test_clicks_detach_the_player_and_are_saved_too(window, tmp_path, monkeypatch):

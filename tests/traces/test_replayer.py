@@ -15,15 +15,7 @@ from orbita_gui.traces import (
     session_trace,
 )
 
-
-def state(machine):
-    return (
-        machine.frames.bitmap().tobytes(),
-        machine.frames.next_free,
-        machine.heap.free_regions(),
-        dict(machine.heap.allocations()),
-    )
-
+from ..machine_state import machine_state
 
 names = st.sampled_from(["a", "b", "c", "f", "g"])
 ops = st.one_of(
@@ -48,12 +40,12 @@ def test_stepping_back_equals_a_fresh_replay_to_the_same_point(operations, data)
     fresh = Replayer(trace, machine_for(trace))
     for _ in range(target):
         fresh.step()
-    assert state(replayer.machine) == state(fresh.machine)
+    assert machine_state(replayer.machine) == machine_state(fresh.machine)
     # and going forward again from there gives the same end as before
     while not replayer.at_end:
         replayer.step()
         fresh.step()
-    assert state(replayer.machine) == state(fresh.machine)
+    assert machine_state(replayer.machine) == machine_state(fresh.machine)
 
 
 def test_failures_are_counted_and_change_nothing():
@@ -105,7 +97,7 @@ def test_a_saved_session_loads_to_the_identical_state(operations):
     loaded = parse_native(saved)
     again = machine_for(loaded)
     replay(loaded, again)
-    assert state(again) == state(machine)
+    assert machine_state(again) == machine_state(machine)
 
 
 def test_session_trace_names_frames_and_blocks():
