@@ -173,6 +173,7 @@ class FrameGridView(pg.PlotWidget):
         model.sig_changed.connect(self.refresh)
         model.sig_selection_changed.connect(self.refresh)
         model.sig_machine_reset.connect(self._on_machine_reset)
+        self._listening = True
         self._on_machine_reset()
 
     # Public
@@ -223,7 +224,10 @@ class FrameGridView(pg.PlotWidget):
             self._animation.stop()
 
     def cleanup(self) -> None:
-        """Disconnect from the model (before the view goes away)."""
+        """Disconnect from the model (before the view goes away); safe to call twice."""
+        if not self._listening:
+            return
+        self._listening = False
         for signal, slot in (
             (self.model.sig_frame_allocated, self._on_frame_allocated),
             (self.model.sig_frame_freed, self._on_frame_freed),
@@ -236,6 +240,11 @@ class FrameGridView(pg.PlotWidget):
             signal.disconnect(slot)
         self._animation.stop()
         self._following_home = False
+
+    def close(self) -> bool:
+        """pyqtgraph deletes the plot's items on close, so stop listening first."""
+        self.cleanup()
+        return super().close()
 
     def describe_frame(self, frame: int) -> str:
         """The tooltip of a frame: where it is, what it holds, what last changed it."""

@@ -132,3 +132,15 @@ def test_reset_rebuilds_the_grid(qtbot, grid, model):
     model.reset(1 << 30, 100 * 1024)
     assert (grid.codes.rows, grid.codes.cols) == (512, 512)
     assert grid.image.image.shape == (512, 512)
+
+
+def test_a_closed_grid_ignores_the_model(qtbot, model):
+    view = FrameGridView(model)
+    view.show()
+    view.close()  # pyqtgraph deletes the image item here
+    model.allocate_frames(2)
+    with qtbot.captureExceptions() as exceptions:
+        model.flush_changes()
+        qtbot.wait(50)
+    assert exceptions == []
+    view.cleanup()  # a second call is harmless
