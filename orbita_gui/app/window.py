@@ -28,6 +28,7 @@ from orbita_gui.views.heap_map import HeapMapView
 from orbita_gui.views.legend import Legend
 from orbita_gui.views.log_view import LogView
 from orbita_gui.views.stats_panel import StatsPanel
+from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
 from .reset_dialog import ResetDialog
 from .trace_ui import TraceUi
@@ -141,7 +142,8 @@ class MainWindow(QMainWindow):
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
         model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
         model.sig_events_reverted.connect(lambda events: self._remember(events[-1], True))
-        model.sig_changed.connect(self._show_last_event)
+        self._status_updates = Throttle(self._show_last_event, TEXT_PER_SECOND, self)
+        model.sig_changed.connect(self._status_updates.request)
         model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
         self.resize(1440, 900)
         controls, stats, log = self.docks

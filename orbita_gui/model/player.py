@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from orbita_gui.traces import Replayer, ReplayReport, Trace, machine_for, replay
 
+from .frame_budget import FrameBudget
 from .machine_model import MachineModel
 from .search_animation import SearchAnimation
 
@@ -21,10 +22,8 @@ ANIMATED_UP_TO = 2
 
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
-"""Time a tick may spend applying operations at a set speed; the rest of the frame draws."""
-FULL_SPEED_BUDGET_SECONDS = 0.024
-"""As fast as possible: operations for 24 ms, then a repaint, so the window still draws
-about 30 times a second."""
+"""Time a tick may spend applying operations at a set speed; the rest of the frame draws.
+As fast as possible, a `FrameBudget` sets it from how long the window takes to draw."""
 
 
 class TracePlayer(QObject):
@@ -56,6 +55,7 @@ class TracePlayer(QObject):
         self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
         self._timer.timeout.connect(self._tick)
         self._owed = 0.0
+        self._budget = FrameBudget()
         self.animation = SearchAnimation(self)
         """The search of the last operation applied alone, step by step."""
         model.undo_stack.indexChanged.connect(self._on_machine_edited)
@@ -148,6 +148,7 @@ class TracePlayer(QObject):
         if not self._replayer or self._replayer.at_end:
             return
         self._owed = 0.0
+        self._budget.reset()
         # As fast as possible: tick whenever the event loop is free (after each repaint).
         self._timer.setInterval(0 if math.isinf(self.speed) else round(FRAME_SECONDS * 1000))
         self._timer.start()
@@ -185,7 +186,8 @@ class TracePlayer(QObject):
         """One screen frame of playing: as many operations as the speed asks, at most
         what fits in the frame's budget (so the window keeps drawing)."""
         start = time.perf_counter()
-        budget = FULL_SPEED_BUDGET_SECONDS if math.isinf(self.speed) else TICK_BUDGET_SECONDS
+        full_speed = math.isinf(self.speed)
+        budget = self._budget.start(start) if full_speed else TICK_BUDGET_SECONDS
         self._owed += self.speed * FRAME_SECONDS
         outcomes = []
         while self._owed >= 1 and not self._replayer.at_end:
@@ -194,6 +196,7 @@ class TracePlayer(QObject):
             if len(outcomes) % 16 == 0 and time.perf_counter() - start > budget:
                 self._owed = min(self._owed, self.speed * FRAME_SECONDS)
                 break
+        self._budget.end(time.perf_counter())
         if len(outcomes) == 1:
             self.model.announce(*outcomes[0])
             if self.speed <= ANIMATED_UP_TO:
@@ -206,7 +209,7 @@ class TracePlayer(QObject):
         # (tens of milliseconds, a dropped frame each time). It rests while playing as
         # fast as possible and runs again on pause. (gc.freeze() instead made the tests
         # crash now and then inside PySide's widget construction.)
-        if math.isinf(self.speed):
+        if full_speed:
             gc.disable()
         else:
             gc.enable()

@@ -120,6 +120,8 @@ class FrameGridView(pg.PlotWidget):
         )
         self.model = model
         self._linked: np.ndarray | None = None
+        self._shown: np.ndarray | None = None
+        """The codes last given to the image, to skip the upload when nothing changed."""
         self._hovered = -1
         self.animation = None
         self.setToolTip("")
@@ -201,7 +203,8 @@ class FrameGridView(pg.PlotWidget):
         self.getPlotItem().getViewBox().scaleBy((1 / factor, 1 / factor))
 
     def refresh(self) -> None:
-        """Redraw from the model: one image update, whatever changed."""
+        """Redraw from the model: one image update, whatever changed, and none when
+        nothing did (a heap trace playing leaves every frame as it was)."""
         frames = self.model.machine.frames
         animation = self.animation
         scanned = None
@@ -210,7 +213,9 @@ class FrameGridView(pg.PlotWidget):
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
-        self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
+        if self._shown is None or not np.array_equal(image, self._shown):
+            self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
+            self._shown = image.copy()
         col, row = self.cell_of(frames.next_free % frames.total_frames)
         self._marker.setRect(QRectF(col, row, 1, 1))
         (left, right), _ = self.getPlotItem().getViewBox().viewRange()
@@ -326,6 +331,7 @@ class FrameGridView(pg.PlotWidget):
         self._left.rows = self.codes.rows
         self._lines.cells = (self.codes.rows, self.codes.cols)
         self._linked = None
+        self._shown = None
         self.refresh()
         view = self.getPlotItem().getViewBox()
         margin = max(self.codes.rows, self.codes.cols)  # room for the aspect lock to fit

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtCore import QPoint, Signal
 from PySide6.QtGui import QCursor, QFont, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -13,10 +11,7 @@ from orbita_gui.model import MachineModel
 
 from . import palette
 from .heap_segments import HeapSegments, heap_segments
-
-MIN_REPAINT_SECONDS = 1 / 15
-"""A heap picture redraws at most this often after changes: during a fast replay the
-grid carries the motion, and these views cost the most to draw."""
+from .throttle import PICTURE_PER_SECOND, Throttle
 
 
 def label_font(point_size: int = 11, bold: bool = False) -> QFont:
@@ -43,9 +38,7 @@ class HeapCanvas(QWidget):
         self.animation = None
         self._segments: HeapSegments | None = None
         self._hovered: tuple[int, int] = (-1, -1)
-        self._painted_at = 0.0
-        self._deferred = QTimer(self, singleShot=True, interval=round(MIN_REPAINT_SECONDS * 1000))
-        self._deferred.timeout.connect(self.update)
+        self.repaints = Throttle(self.update, PICTURE_PER_SECOND, self)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAutoFillBackground(False)
@@ -81,17 +74,14 @@ class HeapCanvas(QWidget):
         self.model.sig_changed.disconnect(self._on_changed)
         self.model.sig_selection_changed.disconnect(self.update)
         self.model.sig_machine_reset.disconnect(self._on_changed)
+        self.repaints.stop()
 
     def _on_changed(self) -> None:
         self._segments = None
         self.updateGeometry()
-        if time.monotonic() - self._painted_at >= MIN_REPAINT_SECONDS:
-            self.update()
-        elif not self._deferred.isActive():  # a fast replay: catch up a little later
-            self._deferred.start()
+        self.repaints.request()
 
     def paintEvent(self, event) -> None:
-        self._painted_at = time.monotonic()
         painter = QPainter(self)
         painter.fillRect(event.rect(), palette.PAPER)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)

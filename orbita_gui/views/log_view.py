@@ -12,6 +12,7 @@ from orbita_gui.model import MachineModel
 
 from . import palette
 from .heap_canvas import label_font
+from .throttle import TEXT_PER_SECOND, Throttle
 
 APPLIED, UNDONE, FAILED = range(3)
 COLOURS = {APPLIED: palette.INK, UNDONE: palette.MUTED, FAILED: QColor("#b23a2b")}
@@ -19,7 +20,8 @@ _ROOT = QModelIndex()
 
 
 class LogModel(QAbstractListModel):
-    """Log lines; new ones are gathered and inserted once per model change."""
+    """Log lines; new ones are gathered and inserted in one go after model changes, at
+    most `TEXT_PER_SECOND` times a second."""
 
     def __init__(self, model: MachineModel) -> None:
         super().__init__()
@@ -32,7 +34,8 @@ class LogModel(QAbstractListModel):
         model.sig_events_reverted.connect(lambda events: self._add_all(events, UNDONE))
         model.sig_operation_failed.connect(lambda message: self._add(message, FAILED))
         model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
-        model.sig_changed.connect(self.flush)
+        self.updates = Throttle(self.flush, TEXT_PER_SECOND, self)
+        model.sig_changed.connect(self.updates.request)
 
     def text(self, row: int) -> str:
         """Line `row` in words."""

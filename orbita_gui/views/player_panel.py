@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from orbita_gui.model import SPEEDS, TracePlayer
 
 from .heap_canvas import label_font
+from .throttle import TEXT_PER_SECOND, Throttle
 
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
 
@@ -87,6 +88,7 @@ class PlayerPanel(QWidget):
         row.addWidget(self.timeline, 3)
         row.addWidget(self.label, 2)
         self.label.setMinimumWidth(200)
+        self.label_updates = Throttle(self._show_position, TEXT_PER_SECOND, self)
 
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         player.sig_position_changed.connect(self._on_position_changed)
@@ -118,7 +120,10 @@ class PlayerPanel(QWidget):
             self.timeline.blockSignals(True)
             self.timeline.setValue(position)
             self.timeline.blockSignals(False)
-        trace = self.player.trace
+        self.label_updates.request()
+
+    def _show_position(self) -> None:
+        trace, position = self.player.trace, self.player.position
         if trace is None:
             return
         last = f": {describe_op(trace.ops[position - 1])}" if position else ": at the start"

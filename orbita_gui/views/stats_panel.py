@@ -8,6 +8,7 @@ from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
 from .heap_canvas import label_font
+from .throttle import TEXT_PER_SECOND, Throttle
 
 ROWS = (
     ("frames_total", "Frames", "every 4 KiB frame of physical memory"),
@@ -24,7 +25,8 @@ ROWS = (
 
 class StatsPanel(QWidget):
     """Frames total, used, free; heap allocated, free, lost; largest free region;
-    free-list length; external fragmentation. Updated once per model change."""
+    free-list length; external fragmentation. Updated after model changes, at most
+    `TEXT_PER_SECOND` times a second."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +42,8 @@ class StatsPanel(QWidget):
             value.setToolTip(tip)
             form.addRow(name, value)
             self.values[key] = value
-        model.sig_changed.connect(self.refresh)
+        self.updates = Throttle(self.refresh, TEXT_PER_SECOND, self)
+        model.sig_changed.connect(self.updates.request)
         self.refresh()
 
     def refresh(self) -> None:
@@ -64,4 +67,5 @@ class StatsPanel(QWidget):
         )
 
     def cleanup(self) -> None:
-        self.model.sig_changed.disconnect(self.refresh)
+        self.model.sig_changed.disconnect(self.updates.request)
+        self.updates.stop()

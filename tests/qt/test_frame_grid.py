@@ -144,3 +144,15 @@ def test_a_closed_grid_ignores_the_model(qtbot, model):
         qtbot.wait(50)
     assert exceptions == []
     view.cleanup()  # a second call is harmless
+
+
+def test_the_image_is_uploaded_only_when_a_cell_changes(qtbot, grid, model):
+    settle(qtbot, grid)
+    uploads = []
+    grid.image.sigImageChanged.connect(lambda: uploads.append(1))
+    model.allocate(64, 8)  # heap pages are mapped already: no frame changes
+    grid.refresh()
+    assert uploads == []
+    model.allocate_frame()
+    grid.refresh()
+    assert uploads == [1]

@@ -168,11 +168,13 @@ def test_free_list_shows_an_animated_search_on_the_list_it_saw(qtbot, model):
 
 def test_quick_changes_still_end_in_a_repaint(qtbot, model):
     view = show(qtbot, HeapMapView(model))
-    view.grab()  # paints now
-    painted = view._painted_at
-    assert painted > 0
-    model.allocate(24, 8)
-    view._on_changed()  # within 1/15 s of the last paint: deferred, not dropped
-    assert view._deferred.isActive()
-    qtbot.waitUntil(lambda: view._painted_at > painted, timeout=2000)
+    qtbot.wait(100)  # a quiet spell: the next change repaints at once
+    view._on_changed()
+    assert not view.repaints.pending
+    before = view.grab().toImage()
+    model.allocate(4000, 8)
+    view._on_changed()  # within 1/15 s of the last one: put off, not dropped
+    assert view.repaints.pending
+    qtbot.waitUntil(lambda: not view.repaints.pending, timeout=2000)
+    assert view.grab().toImage() != before  # the new block shows
     view.cleanup()
