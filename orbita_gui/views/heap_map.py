@@ -64,18 +64,33 @@ class HeapMapView(HeapCanvas):
             ROW_HEIGHT - 6,
         )
 
-    def _rects(self, start: int, end: int):
-        """`(page, rect)` for each page row the bytes `[start, end)` cross."""
+    def _boxes(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the byte ranges `[starts[i], ends[i])` are drawn, cut at page rows:
+        `(index, boxes)`, box `j` being `(x, y, width, height)` of a piece of range
+        `index[j]`, pieces in address order. In numpy: a fast replay shows thousands."""
         machine = self.model.machine
-        first = (start - machine.page_base) // PAGE_SIZE
-        last = (end - 1 - machine.page_base) // PAGE_SIZE
-        for page in range(max(first, 0), min(last, self._pages() - 1) + 1):
-            base = machine.page_address(page)
-            bar = self._bar(page)
-            scale = bar.width() / PAGE_SIZE
-            x0 = bar.left() + (max(start, base) - base) * scale
-            x1 = bar.left() + (min(end, base + PAGE_SIZE) - base) * scale
-            yield page, QRectF(x0, bar.top(), max(x1 - x0, 1.0), bar.height())
+        base, left = machine.page_base, self._label_width
+        scale = max(self.width() - left - MARGIN, 10) / PAGE_SIZE
+        first = (starts - base) // PAGE_SIZE
+        counts = (ends - 1 - base) // PAGE_SIZE - first + 1
+        index = np.repeat(np.arange(len(starts)), counts)
+        page = first[index] + np.arange(len(index)) - np.repeat(np.cumsum(counts) - counts, counts)
+        page_start = base + page * PAGE_SIZE
+        x0 = np.maximum(starts[index], page_start) - page_start
+        x1 = np.minimum(ends[index], page_start + PAGE_SIZE) - page_start
+        boxes = np.empty((len(index), 4))
+        boxes[:, 0] = left + x0 * scale
+        boxes[:, 1] = MARGIN + page * ROW_HEIGHT + 3
+        boxes[:, 2] = np.maximum((x1 - x0) * scale, 1.0)
+        boxes[:, 3] = ROW_HEIGHT - 6
+        return index, boxes
+
+    def _rects(self, start: int, end: int) -> list[QRectF]:
+        """The boxes of one byte range, a row each."""
+        if end <= start:
+            return []
+        _, boxes = self._boxes(np.array([start]), np.array([end]))
+        return [QRectF(*box) for box in boxes.tolist()]
 
     # Painting
 
@@ -100,20 +115,24 @@ class HeapMapView(HeapCanvas):
         self._shown = (lo, hi)  # what is drawn below is clipped to the rows on screen
         segments = self.segments
         span = segments.overlapping(lo, hi)
-        starts = segments.starts[span].tolist()
-        ends = segments.ends[span].tolist()
-        kinds = segments.kinds[span].tolist()
+        starts, ends = segments.starts[span], segments.ends[span]
+        index, boxes = self._boxes(np.maximum(starts, lo), np.minimum(ends, hi))
+        wide = boxes[:, 2] > 3
+        boxes[wide, 2] -= 1  # a hairline between neighbours
+        kinds = segments.kinds[span][index]
         painter.setPen(Qt.PenStyle.NoPen)
-        labels = []
-        for start, end, kind in zip(starts, ends, kinds, strict=True):
-            for row, (_, box) in enumerate(self._rects(max(start, lo), min(end, hi))):
-                if box.width() > 3:
-                    box.setWidth(box.width() - 1)  # a hairline between neighbours
-                painter.fillRect(box, FILL[kind])
-                if row == 0 and start >= lo:  # label a segment once, where it starts
-                    labels.append((box, start, end, kind))
-        for box, start, end, kind in labels:
-            self._label(painter, box, start, end, kind)
+        for kind, colour in FILL.items():
+            painter.setBrush(colour)
+            painter.drawRects([QRectF(*box) for box in boxes[kinds == kind].tolist()])
+        # Label a segment once, where it starts, if its box has room for a size at least.
+        opening = np.flatnonzero(
+            (starts[index] >= lo)
+            & np.r_[True, index[1:] != index[:-1]]
+            & (boxes[:, 2] > 3 * self._char_width + 8)
+        )
+        for j in opening.tolist():
+            i = int(index[j])
+            self._label(painter, QRectF(*boxes[j]), int(starts[i]), int(ends[i]), int(kinds[j]))
         self._outline_last_allocation(painter, lo, hi)
         for ptr in self.model.selected_blocks:
             block = machine.heap.allocations().get(ptr)
@@ -122,7 +141,7 @@ class HeapMapView(HeapCanvas):
         if self.linked:
             overlay = QColor(palette.LINKED)
             overlay.setAlpha(110)
-            for _, box in self._rects(*self._clip(*self.linked)):
+            for box in self._rects(*self._clip(*self.linked)):
                 painter.fillRect(box, overlay)
 
     def _label(self, painter: QPainter, box: QRectF, start: int, end: int, kind: int) -> None:
@@ -145,7 +164,7 @@ class HeapMapView(HeapCanvas):
         pen = QPen(color, 3, style)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for _, box in self._rects(*self._clip(start, end)):
+        for box in self._rects(*self._clip(start, end)):
             painter.drawRect(box.adjusted(1, 1, -1, -1))
 
     def _outline_last_allocation(self, painter: QPainter, lo: int, hi: int) -> None:

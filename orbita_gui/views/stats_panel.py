@@ -23,6 +23,9 @@ ROWS = (
 )
 
 
+WIDEST_FIGURE = "999,999,999 B"
+
+
 class StatsPanel(QWidget):
     """Frames total, used, free; heap allocated, free, lost; largest free region;
     free-list length; external fragmentation. Updated after model changes, at most
@@ -38,6 +41,8 @@ class StatsPanel(QWidget):
             name, value = QLabel(title), QLabel()
             name.setFont(label_font(12, bold=title[0].isupper()))
             value.setFont(label_font(13, bold=True))
+            # Room for a heap of up to a gigabyte in bytes, so figures are never clipped.
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance(WIDEST_FIGURE))
             name.setToolTip(tip)
             value.setToolTip(tip)
             form.addRow(name, value)

@@ -54,7 +54,7 @@ def empty_corner(view, item):
 
 
 def middle(view, start, end):
-    _, box = next(view._rects(start, end))
+    box = view._rects(start, end)[0]
     return box.center().toPoint()
 
 
