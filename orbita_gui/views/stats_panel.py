@@ -23,7 +23,7 @@ ROWS = (
 )
 
 
-WIDEST_FIGURE = "999,999,999 B"
+WIDEST_FIGURE = "99,999,999 B"
 
 
 class StatsPanel(QWidget):
@@ -41,7 +41,8 @@ class StatsPanel(QWidget):
             name, value = QLabel(title), QLabel()
             name.setFont(label_font(12, bold=title[0].isupper()))
             value.setFont(label_font(13, bold=True))
-            # Room for a heap of up to a gigabyte in bytes, so figures are never clipped.
+            # Room for byte counts up to 100 MB (a malloc-lab heap is 20 MiB) unclipped, in a
+            # window that still fits a 1024-wide projector.
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance(WIDEST_FIGURE))
             name.setToolTip(tip)
             value.setToolTip(tip)
