@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.traces = TraceUi(self)
         self._link_layers()
-        self._last_event: tuple[object, bool] | None = None
+        self._latest: tuple[object, bool, bool] | None = None
         self._failed_style: bool | None = None
         model = self.model
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         model.sig_events_reverted.connect(lambda events: self._remember(events[-1], True))
         self._status_updates = Throttle(self._show_last_event, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self._status_updates.request)
-        model.sig_operation_failed.connect(lambda message: self._say(message, failed=True))
+        model.sig_operation_failed.connect(lambda message: self._remember(message, failed=True))
         self.resize(1440, 900)
         controls, stats, log = self.docks
         self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
@@ -253,16 +253,19 @@ class MainWindow(QMainWindow):
             memory, heap = dialog.sizes()
             self.model.reset(memory, heap)
 
-    def _remember(self, event, undone: bool) -> None:
-        """The latest operation; the status bar shows it at the next repaint."""
-        if not event.failed:
-            self._last_event = (event, undone)
+    def _remember(self, item, undone: bool = False, failed: bool = False) -> None:
+        """The latest operation (an event) or failure (its message): the status bar shows
+        it at its next update. A fast replay's out-of-memory failures come by the hundred
+        a second: saying each would restyle the bar back and forth in every frame."""
+        if failed or not item.failed:  # a failed event's message follows on its own
+            self._latest = (item, undone, failed)
 
     def _show_last_event(self) -> None:
-        if self._last_event is not None:
-            event, undone = self._last_event
-            self._say(("undone: " if undone else "") + event.describe())
-            self._last_event = None
+        if self._latest is not None:
+            item, undone, failed = self._latest
+            text = item if failed else ("undone: " if undone else "") + item.describe()
+            self._say(text, failed)
+            self._latest = None
 
     def _say(self, text: str, failed: bool = False) -> None:
         if failed != self._failed_style:  # restyling is slow: only when the colour changes
