@@ -1,5 +1,7 @@
 """Replay forwards and back, failures, and sessions saved as traces."""
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +82,20 @@ def test_report_figures_on_a_small_trace():
     assert report.series["heap_allocated"].tolist() == [104, 160, 56, 120]
     assert report.series["free_list_length"].tolist() == [1, 1, 2, 2]
     assert "peak live payload   150 bytes" in report.summary()
+
+
+def test_replay_rests_the_cycle_collector_and_restores_it():
+    trace = parse_native("heap 0x1000 1024\n" + "malloc a 100\nfree a\n" * 1000)
+    seen = []
+    replay(trace, machine_for(trace), progress=lambda done, total: seen.append(gc.isenabled()))
+    assert seen == [False]  # off while replaying (progress comes every 2,000 operations)
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off (the player at full speed) keeps it off
+    try:
+        replay(trace, machine_for(trace))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @settings(max_examples=40, deadline=None)
