@@ -149,8 +149,18 @@ class TracePlayer(QObject):
             return
         self._owed = 0.0
         self._budget.reset()
+        full_speed = math.isinf(self.speed)
         # As fast as possible: tick whenever the event loop is free (after each repaint).
-        self._timer.setInterval(0 if math.isinf(self.speed) else round(FRAME_SECONDS * 1000))
+        self._timer.setInterval(0 if full_speed else round(FRAME_SECONDS * 1000))
+        # Python's cycle collector would rescan the whole growing history every few ticks
+        # (tens of milliseconds, a dropped frame each time), though operations make no
+        # cycles. It rests while playing as fast as possible, from the first tick, and
+        # runs again on pause. (gc.freeze() instead made the tests crash now and then
+        # inside PySide's widget construction.)
+        if full_speed:
+            gc.disable()
+        else:
+            gc.enable()
         self._timer.start()
         self.sig_playing_changed.emit(True)
 
@@ -205,14 +215,6 @@ class TracePlayer(QObject):
             self.model.announce_many(outcomes)
         self.model.flush_changes()  # a tick is a screen frame: repaint once, now
         self.sig_position_changed.emit(self.position)
-        # Python's cycle collector would rescan the whole growing history every few ticks
-        # (tens of milliseconds, a dropped frame each time). It rests while playing as
-        # fast as possible and runs again on pause. (gc.freeze() instead made the tests
-        # crash now and then inside PySide's widget construction.)
-        if full_speed:
-            gc.disable()
-        else:
-            gc.enable()
         if self._replayer.at_end:
             self.pause()
 

@@ -38,7 +38,7 @@ class HeapCanvas(QWidget):
         self.animation = None
         self._segments: HeapSegments | None = None
         self._hovered: tuple[int, int] = (-1, -1)
-        self.repaints = Throttle(self.update, PICTURE_PER_SECOND, self)
+        self.repaints = Throttle(self._redraw, PICTURE_PER_SECOND, self)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAutoFillBackground(False)
@@ -78,8 +78,13 @@ class HeapCanvas(QWidget):
 
     def _on_changed(self) -> None:
         self._segments = None
-        self.updateGeometry()
         self.repaints.request()
+
+    def _redraw(self) -> None:
+        # The size too: a free list that grows every frame would otherwise be laid out
+        # and repainted every frame, throttle or not.
+        self.updateGeometry()
+        self.update()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
