@@ -22,7 +22,7 @@ from orbita_gui.views.heap_map import HeapMapView
 
 CHANGES_PER_TICK = 1000
 REPEATS = 5
-RUNS = 3
+RUNS = 5
 MEASURABLE = 1000
 """Traces shorter than this play within a frame or two: no rate to speak of."""
 TICKS = 40

@@ -17,6 +17,9 @@ from .throttle import TEXT_PER_SECOND, Throttle
 APPLIED, UNDONE, FAILED = range(3)
 COLOURS = {APPLIED: palette.INK, UNDONE: palette.MUTED, FAILED: QColor("#b23a2b")}
 _ROOT = QModelIndex()
+MAX_LINES = 100_000
+"""The log keeps the newest lines only: each line holds its event, and a morning of
+large traces would otherwise keep every event of every trace alive."""
 
 
 class LogModel(QAbstractListModel):
@@ -27,6 +30,8 @@ class LogModel(QAbstractListModel):
         super().__init__()
         self.lines: list[tuple[object, int]] = []
         """`(event or text, kind)`: events are put in words only when a row is drawn."""
+        self.dropped = 0
+        """Lines let go from the front, beyond `MAX_LINES`: row numbers go on from them."""
         self._pending: list[tuple[object, int]] = []
         model.sig_event_applied.connect(self._on_event_applied)
         model.sig_event_reverted.connect(lambda event: self._add(event, UNDONE))
@@ -51,7 +56,7 @@ class LogModel(QAbstractListModel):
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{index.row() + 1:>5}  {self.text(index.row())}"
+            return f"{self.dropped + index.row() + 1:>5}  {self.text(index.row())}"
         if role == Qt.ItemDataRole.ForegroundRole:
             return COLOURS[self.lines[index.row()][1]]
         return None
@@ -60,11 +65,25 @@ class LogModel(QAbstractListModel):
         """Insert the lines gathered since the last change, in one go."""
         if not self._pending:
             return
+        excess = len(self.lines) + len(self._pending) - MAX_LINES
+        if excess > 0:  # let go of a tenth at least, so that this happens seldom
+            self._drop(min(len(self.lines), max(excess, MAX_LINES // 10)))
+            if len(self._pending) > MAX_LINES:
+                self.dropped += len(self._pending) - MAX_LINES
+                self._pending = self._pending[-MAX_LINES:]
         first = len(self.lines)
         self.beginInsertRows(QModelIndex(), first, first + len(self._pending) - 1)
         self.lines.extend(self._pending)
         self._pending = []
         self.endInsertRows()
+
+    def _drop(self, count: int) -> None:
+        if count <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, count - 1)
+        del self.lines[:count]
+        self.dropped += count
+        self.endRemoveRows()
 
     def _on_event_applied(self, event) -> None:
         if not event.failed:  # failures arrive as sig_operation_failed, with their words

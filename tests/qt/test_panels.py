@@ -1,5 +1,6 @@
 """Statistics, the operation log and the controls."""
 
+from orbita_gui.views import log_view
 from orbita_gui.views.controls import ControlsPanel
 from orbita_gui.views.log_view import APPLIED, FAILED, UNDONE, LogView
 from orbita_gui.views.stats_panel import StatsPanel
@@ -72,3 +73,17 @@ def test_controls_allocate_frames(qtbot, model):
     panel.allocate_frames_button.click()
     assert model.machine.frames.stats().used_frames == 32
     assert model.undo_stack.undoText() == "allocate 7 frames"
+
+
+def test_the_log_keeps_the_newest_lines_numbered_on(qtbot, model, monkeypatch):
+    monkeypatch.setattr(log_view, "MAX_LINES", 100)
+    view = LogView(model)
+    qtbot.addWidget(view)
+    log = view.log
+    for count in (60, 60, 250):
+        log._add_all([f"line {n}" for n in range(count)], APPLIED)
+        log.flush()
+        assert log.rowCount() <= 100
+    assert log.rowCount() == 100 and log.dropped == 270
+    assert log.text(99) == "line 249"  # the newest is last
+    assert log.data(log.index(99)).startswith("  370  line 249")  # 370 lines in all
