@@ -22,7 +22,8 @@ def label_font(point_size: int = 11, bold: bool = False) -> QFont:
 
 
 class HeapCanvas(QWidget):
-    """A heap picture: repaints once per model change, links hovers with the frame grid.
+    """A heap picture: repaints after model changes (at most `PICTURE_PER_SECOND` times a
+    second), links hovers with the frame grid.
 
     Subclasses draw in `paint(painter, rect)` and say what is under the mouse in
     `hit(pos)` as `(start, end, tooltip)`.
