@@ -1,9 +1,12 @@
 """The model: one signal per operation, exact undo and redo, errors reported not raised."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orbita_gui.core import HEAP_START, FrameAllocation, HeapAllocation, Machine
 from orbita_gui.model import MachineModel
+from orbita_gui.traces import Op, Replayer, Trace, machine_for
 
 
 @pytest.fixture
@@ -162,3 +165,35 @@ def test_free_selection_frees_frames_and_blocks_in_one_step(qtbot, model):
     assert ptr not in model.machine.heap.allocations()
     assert model.selected_frames == set() and model.selected_blocks == set()
     assert model.undo_stack.undoText() == "free 2 selected"
+
+
+_names = st.sampled_from(["a", "b", "c", "f", "g"])
+_ops = st.one_of(
+    st.builds(Op, st.just("alloc-frame"), _names),
+    st.builds(Op, st.just("free-frame"), _names),
+    st.builds(Op, st.just("malloc"), _names, st.integers(0, 300), st.sampled_from([8, 64])),
+    st.builds(Op, st.just("free"), _names),
+    st.builds(Op, st.just("realloc"), _names, st.integers(0, 300)),
+)
+
+
+def _bookkeeping(model):
+    return model.history, model.last_heap_event, model._frame_changes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ops, max_size=30), st.integers(0, 30))
+def test_a_batch_is_recorded_as_its_operations_one_by_one(qapp, ops, undo_count):
+    trace = Trace("generated", tuple(ops), 1 << 20, 0x1000, 4096)
+    replayer = Replayer(trace, machine_for(trace))
+    outcomes = [replayer.step() for _ in ops]
+    batched, single = MachineModel(replayer.machine), MachineModel(replayer.machine)
+    batched.announce_many(outcomes)
+    for outcome in outcomes:
+        single.announce(*outcome)
+    assert _bookkeeping(batched) == _bookkeeping(single)
+    undone = [(replayer.back(), None) for _ in range(min(undo_count, len(ops)))]
+    batched.announce_many(undone, undone=True)
+    for event, _ in undone:
+        single.announce(event, undone=True)
+    assert _bookkeeping(batched) == _bookkeeping(single)
