@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from orbita_gui.model import TracePlayer
 
 from . import palette
+from .throttle import PICTURE_PER_SECOND, Throttle
 
 PLOTS = (
     (
@@ -63,6 +64,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
             plot.setLabel("bottom", "operation")
         self.scene().sigMouseClicked.connect(self._on_clicked)
         player.sig_trace_loaded.connect(self._on_trace_loaded)
+        self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
         player.sig_position_changed.connect(self._on_position_changed)
         player.sig_detached.connect(lambda _: self.clear_data())
 
@@ -80,8 +82,11 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         self._on_position_changed(0)
 
     def _on_position_changed(self, position: int) -> None:
+        self.cursor_updates.request()
+
+    def _move_cursors(self) -> None:
         for cursor in self.cursors:
-            cursor.setValue(position)
+            cursor.setValue(self.player.position)
 
     def _on_clicked(self, event) -> None:
         if not self.player.loaded:
@@ -95,3 +100,4 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def cleanup(self) -> None:
         self.player.sig_trace_loaded.disconnect(self._on_trace_loaded)
         self.player.sig_position_changed.disconnect(self._on_position_changed)
+        self.cursor_updates.stop()

@@ -69,7 +69,7 @@ def test_plots_follow_the_player_and_a_click_jumps(qtbot, window):
     plots = window.traces.plots
     assert len(plots.curves["heap_allocated"].xData) == 16
     window.traces.seek(9)
-    assert all(cursor.value() == 9 for cursor in plots.cursors)
+    qtbot.waitUntil(lambda: all(cursor.value() == 9 for cursor in plots.cursors))
     with qtbot.waitSignal(plots.sig_seek_requested) as wanted:
         plots.sig_seek_requested.emit(4)
     assert wanted.args == [4] and window.traces.player.position == 4
