@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from orbita_gui.model import SPEEDS, TracePlayer
 
 from .heap_canvas import label_font
-from .throttle import PICTURE_PER_SECOND, Throttle
+from .throttle import TEXT_PER_SECOND, Throttle
 
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
 
@@ -88,9 +88,7 @@ class PlayerPanel(QWidget):
         row.addWidget(self.timeline, 3)
         row.addWidget(self.label, 2)
         self.label.setMinimumWidth(200)
-        # The timeline and its label follow a fast replay 15 times a second, like the heap
-        # pictures: redrawing the slider every frame costs the dock a repaint each time.
-        self.position_updates = Throttle(self._show_position, PICTURE_PER_SECOND, self)
+        self.label_updates = Throttle(self._show_position, TEXT_PER_SECOND, self)
 
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         player.sig_position_changed.connect(self._on_position_changed)
@@ -118,14 +116,16 @@ class PlayerPanel(QWidget):
         self._on_position_changed(0)
 
     def _on_position_changed(self, position: int) -> None:
-        self.position_updates.request()
-
-    def _show_position(self) -> None:
-        trace, position = self.player.trace, self.player.position
+        # The timeline moves every screen frame, the smooth sign that playing goes on;
+        # the words beside it change only as often as anybody can read them.
         if not self.timeline.isSliderDown():
             self.timeline.blockSignals(True)
             self.timeline.setValue(position)
             self.timeline.blockSignals(False)
+        self.label_updates.request()
+
+    def _show_position(self) -> None:
+        trace, position = self.player.trace, self.player.position
         if trace is None:
             return
         last = f": {describe_op(trace.ops[position - 1])}" if position else ": at the start"
