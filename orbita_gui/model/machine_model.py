@@ -388,7 +388,8 @@ class _Batch:
 def frame_changes(events: list[Event], undone: bool) -> Iterable[tuple[int, bool]]:
     """`(frame number, became used)` for each frame the events touched, in order."""
     for event in events:
-        if isinstance(event, FrameAllocation | FrameRelease):
+        kind = type(event)  # cheaper than isinstance: a batch holds thousands
+        if kind is FrameAllocation or kind is FrameRelease:
             yield event.frame_number, _became_used(event, undone)
 
 

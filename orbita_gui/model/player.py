@@ -199,13 +199,18 @@ class TracePlayer(QObject):
         full_speed = math.isinf(self.speed)
         budget = self._budget.start(start) if full_speed else TICK_BUDGET_SECONDS
         self._owed += self.speed * FRAME_SECONDS
-        outcomes = []
-        while self._owed >= 1 and not self._replayer.at_end:
-            outcomes.append(self._replayer.step())
-            self._owed -= 1
-            if len(outcomes) % 16 == 0 and time.perf_counter() - start > budget:
-                self._owed = min(self._owed, self.speed * FRAME_SECONDS)
+        step, outcomes, late = self._replayer.step, [], False
+        left = min(self._owed, self.length - self.position)
+        while left >= 1:  # up to sixteen between looks at the clock
+            for _ in range(int(min(left, 16))):
+                outcomes.append(step())
+            left = min(self._owed - len(outcomes), self.length - self.position)
+            late = time.perf_counter() - start > budget
+            if late:
                 break
+        self._owed -= len(outcomes)
+        if late:  # what did not fit is not owed: the speed asked for more than fits
+            self._owed = min(self._owed, self.speed * FRAME_SECONDS)
         self._budget.end(time.perf_counter())
         if len(outcomes) == 1:
             self.model.announce(*outcomes[0])

@@ -142,3 +142,14 @@ def test_the_cycle_collector_rests_only_while_playing_at_full_speed(qtbot):
     player._tick()
     player.pause()
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("speed", "ticks", "expected"), [(30, 10, 5), (600, 3, 30), (1, 59, 0)])
+def test_each_tick_applies_what_the_speed_asks(qtbot, speed, ticks, expected):
+    long = parse_native("heap 0x1000 64KiB\n" + "malloc a 16\nfree a\n" * 100)
+    player = TracePlayer(MachineModel(Machine(4 << 20)))
+    player.load(long)
+    player.set_speed(speed)
+    for _ in range(ticks):  # a screen frame each, at 60 a second
+        player._tick()
+    assert player.position == expected
