@@ -99,6 +99,10 @@ class MachineModel(QObject):
     follows too, though nothing changed, so that views gather failures like the rest."""
     sig_machine_reset = Signal()
     """A new machine replaced the old one (or undo brought the old one back)."""
+    sig_history_restarted = Signal()
+    """A trace's fresh machine is about to replace the old one, and nothing before it can
+    be undone: a record of what happened (the log) starts over. `sig_machine_reset`
+    follows."""
     sig_selection_changed = Signal()
     """The selected frames or blocks changed."""
     sig_events_applied = Signal(object)
@@ -190,6 +194,7 @@ class MachineModel(QObject):
     def start_trace(self, machine: Machine) -> None:
         """Put a fresh machine in place for a trace; undo history starts over."""
         self.undo_stack.clear()
+        self.sig_history_restarted.emit()
         self._set_machine(machine, [])
 
     def announce(self, event: Event | None, failure: str | None = None, undone: bool = False):

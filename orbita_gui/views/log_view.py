@@ -39,6 +39,7 @@ class LogModel(QAbstractListModel):
         model.sig_events_reverted.connect(lambda events: self._add_all(events, UNDONE))
         model.sig_operation_failed.connect(lambda message: self._add(message, FAILED))
         model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
+        model.sig_history_restarted.connect(self.clear)
         self.updates = Throttle(self.flush, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self.updates.request)
 
@@ -60,6 +61,12 @@ class LogModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return COLOURS[self.lines[index.row()][1]]
         return None
+
+    def clear(self) -> None:
+        """Start over: a new trace's log, and the old lines' events let go."""
+        self.beginResetModel()
+        self.lines, self._pending, self.dropped = [], [], 0
+        self.endResetModel()
 
     def flush(self) -> None:
         """Insert the lines gathered since the last change, in one go."""

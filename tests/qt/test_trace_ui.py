@@ -117,3 +117,14 @@ def test_exports(qtbot, window, tmp_path, monkeypatch):
     window.traces.export_csv()
     rows = list(csv.DictReader(table.open()))
     assert len(rows) == 16 and rows[-1]["kind"] == "malloc"
+
+
+def test_a_loaded_trace_starts_a_new_log(qtbot, window):
+    window.model.allocate_frames(3)  # by hand, before any trace
+    log = window.log.log
+    qtbot.waitUntil(lambda: log.rowCount() >= 1)
+    window.traces.load(SAMPLE)
+    window.traces.seek(2)
+    qtbot.waitUntil(lambda: log.rowCount() == 3)
+    assert log.text(0) == "reset: a new machine"  # the trace's machine; nothing from before
+    assert log.text(1).startswith("allocate(")
