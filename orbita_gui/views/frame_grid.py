@@ -213,16 +213,17 @@ class FrameGridView(pg.PlotWidget):
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
-        if self._shown is None or not np.array_equal(image, self._shown):
+        animating = self.codes.animating  # flashes fading: the image changes every time
+        if animating or self._shown is None or not np.array_equal(image, self._shown):
             self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
-            self._shown = image.copy()
+            self._shown = None if animating else image.copy()
         col, row = self.cell_of(frames.next_free % frames.total_frames)
         self._marker.setRect(QRectF(col, row, 1, 1))
         (left, right), _ = self.getPlotItem().getViewBox().viewRange()
         on_right = col > (left + right) / 2  # keep the label inside the view
         self._marker_label.setAnchor((1, 0) if on_right else (0, 0))
         self._marker_label.setPos(col if on_right else col + 1, row + 1)
-        if self.codes.animating:
+        if animating:
             if not self._animation.isActive():
                 self._animation.start()
         else:
