@@ -16,6 +16,7 @@ from .heap_segments import BLOCK, FREE, LOST
 
 ROW_HEIGHT = 30
 MARGIN = 8
+BAR_HEIGHT = ROW_HEIGHT - 6
 FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST}
 TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white")}
 
@@ -56,13 +57,12 @@ class HeapMapView(HeapCanvas):
     def _pages(self) -> int:
         return len(self.model.machine.heap_frames)
 
+    def _bar_width(self) -> float:
+        """Every page's bar starts at `_label_width` and is this wide."""
+        return max(self.width() - self._label_width - MARGIN, 10)
+
     def _bar(self, page: int) -> QRectF:
-        return QRectF(
-            self._label_width,
-            MARGIN + page * ROW_HEIGHT + 3,
-            max(self.width() - self._label_width - MARGIN, 10),
-            ROW_HEIGHT - 6,
-        )
+        return QRectF(self._label_width, _bar_top(page), self._bar_width(), BAR_HEIGHT)
 
     def _boxes(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where the byte ranges `[starts[i], ends[i])` are drawn, cut at page rows:
@@ -70,7 +70,7 @@ class HeapMapView(HeapCanvas):
         `index[j]`, pieces in address order. In numpy: a fast replay shows thousands."""
         machine = self.model.machine
         base, left = machine.page_base, self._label_width
-        scale = max(self.width() - left - MARGIN, 10) / PAGE_SIZE
+        scale = self._bar_width() / PAGE_SIZE
         first = (starts - base) // PAGE_SIZE
         counts = (ends - 1 - base) // PAGE_SIZE - first + 1
         index = np.repeat(np.arange(len(starts)), counts)
@@ -80,9 +80,9 @@ class HeapMapView(HeapCanvas):
         x1 = np.minimum(ends[index], page_start + PAGE_SIZE) - page_start
         boxes = np.empty((len(index), 4))
         boxes[:, 0] = left + x0 * scale
-        boxes[:, 1] = MARGIN + page * ROW_HEIGHT + 3
+        boxes[:, 1] = _bar_top(page)
         boxes[:, 2] = np.maximum((x1 - x0) * scale, 1.0)
-        boxes[:, 3] = ROW_HEIGHT - 6
+        boxes[:, 3] = BAR_HEIGHT
         return index, boxes
 
     def _rects(self, start: int, end: int) -> list[QRectF]:
@@ -248,3 +248,8 @@ class HeapMapView(HeapCanvas):
             self.model.toggle_block_selection(ptr)
         else:
             self.model.free_block(ptr)
+
+
+def _bar_top(page):
+    """Top of a page's bar (for a page number or an array of them)."""
+    return MARGIN + page * ROW_HEIGHT + 3
