@@ -48,7 +48,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             if len(series) > 1:
-                plot.addLegend(offset=(-10, 5))
+                plot.addLegend(offset=(-10, 5), labelTextColor=palette.INK)
             for key, name, colour in series:
                 curve = plot.plot(pen=pg.mkPen(colour, width=2), name=name)
                 curve.setDownsampling(auto=True, method="peak")
@@ -62,6 +62,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
             self.plots.append(plot)
         for plot in self.plots:
             plot.setLabel("bottom", "operation")
+        self.plots[0].setLabel("left", units="B")  # 20 MB, not 2e+07
         self.scene().sigMouseClicked.connect(self._on_clicked)
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
@@ -77,8 +78,11 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         x = np.arange(1, len(trace.ops) + 1)
         for key, curve in self.curves.items():
             curve.setData(x, series[key])
-        for plot in self.plots:
-            plot.enableAutoRange()
+        for plot, (_, lines) in zip(self.plots, PLOTS, strict=True):
+            # From zero: a count that never changes is a flat line at its value, not a
+            # line through an axis of fractions around it.
+            top = max(float(series[key].max(initial=0)) for key, _, _ in lines)
+            plot.setRange(xRange=(0, len(trace.ops)), yRange=(0, top or 1))
         self._on_position_changed(0)
 
     def _on_position_changed(self, position: int) -> None:

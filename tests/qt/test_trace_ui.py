@@ -68,6 +68,9 @@ def test_plots_follow_the_player_and_a_click_jumps(qtbot, window):
     window.traces.load(SAMPLE)
     plots = window.traces.plots
     assert len(plots.curves["heap_allocated"].xData) == 16
+    for plot in plots.plots:  # every trace shown whole, from zero up
+        (x0, x1), (y0, _) = plot.getViewBox().viewRange()
+        assert x0 <= 0 and x1 >= 16 and y0 <= 0
     window.traces.seek(9)
     qtbot.waitUntil(lambda: all(cursor.value() == 9 for cursor in plots.cursors))
     with qtbot.waitSignal(plots.sig_seek_requested) as wanted:
