@@ -28,3 +28,4 @@ def load_demo(model: MachineModel) -> None:
         for name in ("b", "e", "h"):
             model.free_block(blocks[name])  # the list is now h -> e -> b -> the rest
         model.allocate(100, 8)  # passes over h and e, splits b
+    model.mark_saved()  # a starting point: nothing of the user's to lose yet

@@ -60,28 +60,48 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from orbita_gui.core import OrbitaError
+    from orbita_gui.traces import read_trace
+
     from .demo import load_demo
     from .window import MainWindow
 
+    trace, problem = None, None
+    if args.trace is not None:
+        try:
+            trace = read_trace(args.trace)
+        except OrbitaError as error:
+            problem = str(error)
+            print(f"orbita-gui: {problem}", file=sys.stderr)
+            if args.screenshot:
+                return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("orbita-gui")
     app.setOrganizationName("orbita")
-    window = MainWindow(settings=None if args.screenshot else QSettings())
+    headless = args.screenshot is not None
+    window = MainWindow(settings=None if headless else QSettings(), headless=headless)
     sys.excepthook = unexpected_error_hook(window)
-    if args.trace is None or not window.traces.load(args.trace):
+    if trace is None or not window.traces.load_trace(trace, args.trace.name):
+        if headless and trace is not None:
+            return 1  # the reason is printed already
         load_demo(window.model)
-    if args.screenshot:
+    if headless:
         return save_screenshot(window, args.screenshot)
     window.show()
+    if problem:  # said on stderr; now to the person in front of the window too
+        window.report_problem("Cannot open the trace", problem)
     return app.exec()
 
 
 def unexpected_error_hook(window):
-    """Show a bug as a message, not a traceback; the terminal keeps the details."""
+    """Show a bug as a message, not a traceback; the terminal keeps the details. With no
+    one to close a message box (headless), the terminal is all."""
     from PySide6.QtWidgets import QMessageBox
 
     def hook(kind, value, trace) -> None:
         traceback.print_exception(kind, value, trace)
+        if window.headless:
+            return
         QMessageBox.critical(
             window,
             "Unexpected error",
@@ -106,7 +126,7 @@ def screenshot_of_trace(trace, path: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
     machine = machine_for(trace)
     replay(trace, machine)
-    return save_screenshot(MainWindow(MachineModel(machine)), path)
+    return save_screenshot(MainWindow(MachineModel(machine), headless=True), path)
 
 
 def save_screenshot(window, path: Path) -> int:
@@ -118,9 +138,13 @@ def save_screenshot(window, path: Path) -> int:
     loop = QEventLoop()
     QTimer.singleShot(300, loop.quit)  # the coalesced repaint comes within a frame or two
     loop.exec()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"orbita-gui: cannot write {path}: {error.strerror}", file=sys.stderr)
+        return 1
     if not window.grab().save(str(path)):
-        print(f"orbita-gui: could not write {path}", file=sys.stderr)
+        print(f"orbita-gui: cannot write {path}", file=sys.stderr)
         return 1
     print(f"orbita-gui: saved {path}")
     return 0

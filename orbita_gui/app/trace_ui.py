@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QMenu,
-    QMessageBox,
     QProgressDialog,
     QWidget,
 )
 
+from orbita_gui.core import OrbitaError
 from orbita_gui.model import TracePlayer
-from orbita_gui.traces import FILE_FILTER, TraceSyntaxError, format_native, read_trace
+from orbita_gui.traces import FILE_FILTER, Trace, format_native, read_trace
 from orbita_gui.traces.stats_csv import write_stats_csv
 from orbita_gui.views.player_panel import PlayerPanel
 from orbita_gui.views.stats_plots import StatsPlots
@@ -47,7 +47,7 @@ class TraceUi(QObject):
             view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)
-        self.player.sig_detached.connect(lambda why: window._say(why, failed=True))
+        self.player.sig_detached.connect(lambda why: window.say(why, failed=True))
         self.player.sig_trace_loaded.connect(self._on_trace_loaded)
         self._build_actions()
 
@@ -106,6 +106,8 @@ class TraceUi(QObject):
     # Opening, moving, saving
 
     def open_trace(self) -> None:
+        if not self.window.confirm_discard("Opening a trace"):
+            return
         path, _ = QFileDialog.getOpenFileName(self.window, "Open trace", "", FILE_FILTER)
         if path:
             self.load(Path(path))
@@ -114,14 +116,25 @@ class TraceUi(QObject):
         """Read and load a trace; a bad file is explained and nothing changes."""
         try:
             trace = read_trace(path)
-        except TraceSyntaxError as error:
-            QMessageBox.warning(self.window, "Cannot open the trace", str(error))
-            self.window._say(str(error), failed=True)
+        except OrbitaError as error:
+            self.window.report_problem("Cannot open the trace", str(error))
             return False
-        with _Progress(self.window, f"Reading {path.name}…") as progress:
-            loaded = self.player.load(trace, progress)
+        return self.load_trace(trace, path.name)
+
+    def load_trace(self, trace: Trace, name: str) -> bool:
+        """Put a trace read already in the player; its warnings go to the log."""
+        try:
+            with _Progress(self.window, f"Reading {name}…") as progress:
+                loaded = self.player.load(trace, progress)
+        except OrbitaError as error:  # a machine the trace asks for that cannot be built
+            self.window.report_problem("Cannot open the trace", f"{trace.source}: {error}")
+            return False
         if loaded:
-            self.window._say(f"Loaded {path.name}: {len(trace.ops):,} operations. Space plays.")
+            warnings = getattr(trace, "warnings", ())
+            for warning in warnings:
+                self.window.log.add_note(warning)
+            note = f" ({len(warnings):,} warnings in the log)" if warnings else ""
+            self.window.say(f"Loaded {name}: {len(trace.ops):,} operations{note}. Space plays.")
         return loaded
 
     def seek(self, target: int) -> None:
@@ -131,13 +144,21 @@ class TraceUi(QObject):
         with _Progress(self.window, f"Going to operation {target:,}…") as progress:
             self.player.seek(target, progress)
 
-    def save_session(self) -> None:
+    def save_session(self) -> bool:
+        """Ask where, and write everything done to the machine; True once saved."""
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save session", "session.trace", "Orbita traces (*.trace)"
         )
-        if path:
-            Path(path).write_text(format_native(self.window.model.session()), encoding="utf-8")
-            self.window._say(f"Saved {len(self.window.model.history):,} operations to {path}")
+        return bool(path) and self.save_session_to(Path(path))
+
+    def save_session_to(self, path: Path) -> bool:
+        model = self.window.model
+        session = model.session()
+        if not self._write(path, lambda: path.write_text(format_native(session), "utf-8")):
+            return False
+        model.mark_saved()
+        self.window.say(f"Saved {len(session.ops):,} operations to {path}")
+        return True
 
     # Export
 
@@ -145,8 +166,8 @@ class TraceUi(QObject):
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save picture", "orbita.png", "PNG (*.png)"
         )
-        if path:
-            export.save_png(widget, Path(path))
+        if path and not export.save_png(widget, Path(path)):
+            self.window.report_problem("Cannot save", f"Cannot write {path}")
 
     def export_gif(self) -> None:
         if not self._need_trace():
@@ -158,18 +179,34 @@ class TraceUi(QObject):
         if path:
             first, last, delay = dialog.values()
             with _Progress(self.window, "Drawing the GIF…") as progress:
-                export.save_gif(self.player, self.window, first, last, delay, Path(path), progress)
+                self._write(
+                    Path(path),
+                    lambda: export.save_gif(
+                        self.player, self.window, first, last, delay, Path(path), progress
+                    ),
+                )
 
     def export_csv(self) -> None:
         if not self._need_trace():
             return
         path, _ = QFileDialog.getSaveFileName(self.window, "Save CSV", "orbita.csv", "CSV (*.csv)")
         if path:
-            write_stats_csv(path, self.player.trace, self.player.report.series)
+            trace, series = self.player.trace, self.player.report.series
+            self._write(Path(path), lambda: write_stats_csv(path, trace, series))
+
+    def _write(self, path: Path, write) -> bool:
+        """Run `write()`; a file that cannot be written is one message, not a crash."""
+        try:
+            write()
+        except OSError as error:
+            why = error.strerror or str(error)
+            self.window.report_problem("Cannot save", f"Cannot write {path}: {why}")
+            return False
+        return True
 
     def _need_trace(self) -> bool:
         if not self.player.loaded:
-            self.window._say("Open a trace first (Ctrl+O)", failed=True)
+            self.window.say("Open a trace first (Ctrl+O)", failed=True)
         return self.player.loaded
 
     def _on_trace_loaded(self, trace) -> None:

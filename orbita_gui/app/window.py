@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+import sys
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -58,6 +60,16 @@ HEAP_LEGEND = [
 ]
 
 
+def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
+    """The platform's Redo keys, then Ctrl+Shift+Z and Ctrl+Y, each once: a key given
+    twice makes Qt call the shortcut ambiguous, and then neither redoes."""
+    keys: list[QKeySequence] = []
+    for key in [*platform, QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]:
+        if not key.isEmpty() and key not in keys:
+            keys.append(key)
+    return keys
+
+
 def _panel(title: str, body: QWidget, legend: list) -> QWidget:
     """A titled area: heading, legend, then the view; narrow enough for a projector."""
     panel = QWidget()
@@ -94,11 +106,18 @@ def _scrolled(view: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     """Physical memory on the left, the kernel heap on the right, both live."""
 
-    def __init__(self, model: MachineModel | None = None, settings: QSettings | None = None):
+    def __init__(
+        self,
+        model: MachineModel | None = None,
+        settings: QSettings | None = None,
+        headless: bool = False,
+    ):
         super().__init__()
         self.model = model or MachineModel()
         self.settings = settings
-        self.setWindowTitle("Orbita OS memory")
+        self.headless = headless
+        """Rendering without a person to answer: problems are printed, never asked."""
+        self.setWindowTitle("Orbita OS memory[*]")
         self.setWindowIcon(QIcon(str(resource_path("icons", "orbita.svg"))))
         self.setStyleSheet(STYLE)
 
@@ -145,6 +164,7 @@ class MainWindow(QMainWindow):
         self._status_updates = Throttle(self._show_last_event, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self._status_updates.request)
         model.sig_operation_failed.connect(lambda message: self._remember(message, failed=True))
+        model.undo_stack.cleanChanged.connect(self._on_saved_changed)
         self.resize(1440, 900)
         controls, stats, log = self.docks
         self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
@@ -181,7 +201,9 @@ class MainWindow(QMainWindow):
         self.undo_action = model.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = model.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.redo_action.setShortcuts(
+            redo_shortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
+        )
         self.allocate_frame_action = self._action(
             "Allocate a &frame", model.allocate_frame, "F", "Ask the frame allocator for a frame"
         )
@@ -247,11 +269,48 @@ class MainWindow(QMainWindow):
     # Behaviour
 
     def new_machine(self) -> None:
+        if not self.confirm_discard("Starting a new machine"):
+            return
         machine = self.model.machine
         dialog = ResetDialog(machine.frames.total_frames * 4096, machine.heap.heap_size, self)
         if dialog.exec():
             memory, heap = dialog.sizes()
             self.model.reset(memory, heap)
+
+    def confirm_discard(self, doing: str) -> bool:
+        """Before what would lose hand-made operations: Save, Discard or Cancel. True to
+        go on. Asks nothing when there is nothing unsaved."""
+        if not self.model.unsaved:
+            return True
+        if self.headless:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved operations",
+            f"{doing} loses the operations made by hand since the last save.",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText("Save them as a session trace first?")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.traces.save_session()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _on_saved_changed(self, saved: bool) -> None:
+        self.setWindowModified(not saved)  # the title's [*]
+
+    def report_problem(self, title: str, text: str) -> None:
+        """A problem the user must read: a message box, or, with no one to close one,
+        a line on stderr. The status bar says it too."""
+        self.say(text, failed=True)
+        if self.headless:
+            print(f"orbita-gui: {text}", file=sys.stderr)
+        else:
+            QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self).exec()
 
     def _remember(self, item, undone: bool = False, failed: bool = False) -> None:
         """The latest operation (an event) or failure (its message): the status bar shows
@@ -264,12 +323,13 @@ class MainWindow(QMainWindow):
         if self._latest is not None:
             item, undone, failed = self._latest
             text = item if failed else ("undone: " if undone else "") + item.describe()
-            self._say(text, failed)
+            self.say(text, failed)
             self._latest = None
 
-    def _say(self, text: str, failed: bool = False) -> None:
+    def say(self, text: str, failed: bool = False) -> None:
         if failed != self._failed_style:  # restyling is slow: only when the colour changes
-            self.status.setStyleSheet(f"color: {'#b23a2b' if failed else palette.INK.name()};")
+            colour = palette.ERROR if failed else palette.INK
+            self.status.setStyleSheet(f"color: {colour.name()};")
             self._failed_style = failed
         self.status.setText(text)
 
@@ -285,16 +345,21 @@ class MainWindow(QMainWindow):
     # Remembered layout
 
     def _restore_layout(self) -> None:
+        """Size and docks as they were; a setting that cannot be read (edited by hand,
+        another version's) is passed over, and written anew at exit."""
         if self.settings is None:
             return
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
+        geometry = _setting_bytes(self.settings, "window/geometry")
+        state = _setting_bytes(self.settings, "window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:
+        if not self.confirm_discard("Quitting"):
+            event.ignore()
+            return
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
@@ -303,3 +368,9 @@ class MainWindow(QMainWindow):
         for view in (self.grid, self.heap_map, self.free_list, self.stats, self.traces.plots):
             view.cleanup()
         super().closeEvent(event)
+
+
+def _setting_bytes(settings: QSettings, key: str) -> QByteArray | None:
+    """A saved byte array, or None if the setting is missing or holds anything else."""
+    value = settings.value(key)  # a str, a list, None (an unknown @Variant) ...
+    return value if isinstance(value, QByteArray) else None

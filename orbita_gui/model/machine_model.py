@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -29,6 +31,22 @@ Step = tuple[Callable[[], Event], Event]
 """How to perform an operation, and the event it gave."""
 
 
+def _never_raises(method):
+    """Qt calls a command's `redo` and `undo`; an exception escaping into Qt kills the
+    process (PySide cannot pass it on), losing the user's work. Commands are written
+    not to raise; should one still, it is reported as a bug after Qt's call returns."""
+
+    @functools.wraps(method)
+    def guarded(self) -> None:
+        try:
+            method(self)
+        except Exception:
+            info = sys.exc_info()
+            QTimer.singleShot(0, lambda: sys.excepthook(*info))
+
+    return guarded
+
+
 class _EventCommand(QUndoCommand):
     """Operations applied as one undo step: undo reverts their events newest first,
     redo performs them again.
@@ -43,6 +61,7 @@ class _EventCommand(QUndoCommand):
         self._model, self.steps = model, steps
         self._applied = True  # push() calls redo() at once: the first run already happened
 
+    @_never_raises
     def redo(self) -> None:
         if self._applied:
             self._applied = False
@@ -51,6 +70,7 @@ class _EventCommand(QUndoCommand):
         for _, event in self.steps:
             self._model._announce(event, undone=False)
 
+    @_never_raises
     def undo(self) -> None:
         for _, event in reversed(self.steps):
             self._model.machine.revert(event)
@@ -58,16 +78,24 @@ class _EventCommand(QUndoCommand):
 
 
 class _ResetCommand(QUndoCommand):
-    """Swapping in a new machine; undo puts the old one back as it was."""
+    """Swapping in a new machine; undo puts the old one back as it was.
+
+    Each machine keeps its own history list for the command's whole life: the
+    commands after a reset append to and pop from the new machine's list, so
+    redoing the reset must bring back that same list, not a fresh one.
+    """
 
     def __init__(self, model: MachineModel, new: Machine):
         super().__init__("reset")
-        self._model, self._new = model, new
+        self._model = model
         self._old, self._old_history = model.machine, model.history
+        self._new, self._new_history = new, []
 
+    @_never_raises
     def redo(self) -> None:
-        self._model._set_machine(self._new, [])
+        self._model._set_machine(self._new, self._new_history)
 
+    @_never_raises
     def undo(self) -> None:
         self._model._set_machine(self._old, self._old_history)
 
@@ -126,6 +154,9 @@ class MachineModel(QObject):
         self._frame_changes: dict[int, tuple[Event, bool]] = {}
         self.selected_frames: set[int] = set()
         self.selected_blocks: set[int] = set()
+        self.revision = 0
+        """Goes up with every change of the machine: what views key their caches on, so
+        that a hover right after a change never reads a picture of the state before."""
         self._changed = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
         self._changed.timeout.connect(self.sig_changed.emit)
 
@@ -229,6 +260,18 @@ class MachineModel(QObject):
         """This machine's history as a trace that replays to the same state."""
         return session_trace(self.machine, self.history)
 
+    # Saved or not
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether operations made by hand since the last save (or start) would be lost;
+        `undo_stack.cleanChanged` says when this changes."""
+        return not self.undo_stack.isClean()
+
+    def mark_saved(self) -> None:
+        """The state now is saved (or is a starting point, such as the demo)."""
+        self.undo_stack.setClean()
+
     # Selection
 
     def toggle_frame_selection(self, number: int) -> None:
@@ -299,6 +342,7 @@ class MachineModel(QObject):
 
     def _record(self, event: Event, undone: bool) -> None:
         """What the model keeps about an operation: history, notes, selection, last search."""
+        self.revision += 1
         if undone:
             self.history.pop()
         else:
@@ -312,6 +356,7 @@ class MachineModel(QObject):
     def _record_many(self, events: list[Event], undone: bool) -> None:
         """`_record` for each event of a batch, with less work per event: a fast replay
         records a thousand a frame, and nothing is selected while it plays."""
+        self.revision += 1
         if self.selected_frames or self.selected_blocks:
             for event in events:
                 self._record(event, undone)
@@ -366,6 +411,7 @@ class MachineModel(QObject):
     def _set_machine(self, machine: Machine, history: list[Event]) -> None:
         """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
         self.machine, self.history = machine, history
+        self.revision += 1
         self.last_heap_event = None
         self._frame_changes.clear()
         self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own

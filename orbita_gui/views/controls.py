@@ -17,6 +17,7 @@ from orbita_gui.core import Layout, OrbitaError
 from orbita_gui.core.units import parse_size
 from orbita_gui.model import MachineModel
 
+from . import palette
 from .heap_canvas import label_font
 
 
@@ -53,7 +54,7 @@ class ControlsPanel(QWidget):
         self.size_field.setToolTip("Bytes to allocate: 24, 0x18, 4K or 4 KiB")
         self.align_field.setToolTip("Alignment in bytes: a power of two; the heap uses at least 8")
         self.heap_error = QLabel(wordWrap=True)
-        self.heap_error.setStyleSheet("color: #b23a2b;")
+        self.heap_error.setStyleSheet(f"color: {palette.ERROR.name()};")
         self.allocate_button = QPushButton("Allocate on the heap")
         fields = QHBoxLayout()
         fields.addWidget(QLabel("Size"))

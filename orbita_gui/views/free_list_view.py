@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from orbita_gui.model import MachineModel
 
 from . import palette
-from .heap_canvas import HeapCanvas, label_font
+from .heap_canvas import HeapCanvas, StateCache, label_font
 
 BOX_WIDTH, BOX_HEIGHT = 196, 52
 GAP = 40  # room for an arrow between two boxes
@@ -36,19 +36,16 @@ class FreeListView(HeapCanvas):
         super().__init__(model, parent)
         self._address_font = label_font(11)
         self._size_font = label_font(12, bold=True)
-        self._nodes: tuple[np.ndarray, np.ndarray] | None = None
-
-    def _on_changed(self) -> None:
-        self._nodes = None
-        super()._on_changed()
+        self._nodes = StateCache(model, self._read_nodes)
 
     @property
     def nodes(self) -> tuple[np.ndarray, np.ndarray]:
         """Starts and sizes of the free regions, head first."""
-        if self._nodes is None:
-            starts, sizes = self.model.machine.heap.free_region_arrays()
-            self._nodes = starts.astype(np.int64), sizes.astype(np.int64)
-        return self._nodes
+        return self._nodes.get()
+
+    def _read_nodes(self) -> tuple[np.ndarray, np.ndarray]:
+        starts, sizes = self.model.machine.heap.free_region_arrays()
+        return starts.astype(np.int64), sizes.astype(np.int64)
 
     # Layout: item 0 is "head", items 1..n the nodes, item n + 1 "null"
 

@@ -21,6 +21,22 @@ def label_font(point_size: int = 11, bold: bool = False) -> QFont:
     return font
 
 
+class StateCache:
+    """A value derived from the model's machine, computed again once the machine has
+    changed. Keyed on the model's revision, which moves with the change itself, not
+    with the repaint that follows later: hovering right after a change reads the
+    state now, never a picture of the state before."""
+
+    def __init__(self, model: MachineModel, compute) -> None:
+        self._model, self._compute = model, compute
+        self._revision, self._value = None, None
+
+    def get(self):
+        if self._revision != self._model.revision:
+            self._value, self._revision = self._compute(), self._model.revision
+        return self._value
+
+
 class HeapCanvas(QWidget):
     """A heap picture: repaints after model changes (at most `PICTURE_PER_SECOND` times a
     second), links hovers with the frame grid.
@@ -37,7 +53,7 @@ class HeapCanvas(QWidget):
         self.model = model
         self.linked: tuple[int, int] | None = None
         self.animation = None
-        self._segments: HeapSegments | None = None
+        self._segments = StateCache(model, lambda: heap_segments(model.machine.heap))
         self._hovered: tuple[int, int] = (-1, -1)
         self.repaints = Throttle(self._redraw, PICTURE_PER_SECOND, self)
         self.setMouseTracking(True)
@@ -50,9 +66,7 @@ class HeapCanvas(QWidget):
     @property
     def segments(self) -> HeapSegments:
         """The heap in address order, computed once per change."""
-        if self._segments is None:
-            self._segments = heap_segments(self.model.machine.heap)
-        return self._segments
+        return self._segments.get()
 
     def follow(self, animation) -> None:
         """Show the heap searches of this `SearchAnimation` as it steps."""
@@ -78,7 +92,6 @@ class HeapCanvas(QWidget):
         self.repaints.stop()
 
     def _on_changed(self) -> None:
-        self._segments = None
         self.repaints.request()
 
     def _redraw(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import repeat
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from orbita_gui.model import MachineModel
@@ -14,8 +13,13 @@ from . import palette
 from .heap_canvas import label_font
 from .throttle import TEXT_PER_SECOND, Throttle
 
-APPLIED, UNDONE, FAILED = range(3)
-COLOURS = {APPLIED: palette.INK, UNDONE: palette.MUTED, FAILED: QColor("#b23a2b")}
+APPLIED, UNDONE, FAILED, NOTE = range(4)
+COLOURS = {
+    APPLIED: palette.INK,
+    UNDONE: palette.MUTED,
+    FAILED: palette.ERROR,
+    NOTE: palette.WARNING,
+}
 _ROOT = QModelIndex()
 MAX_LINES = 100_000
 """The log keeps the newest lines only: each line holds its event, and a morning of
@@ -92,6 +96,11 @@ class LogModel(QAbstractListModel):
         self.dropped += count
         self.endRemoveRows()
 
+    def add_note(self, text: str) -> None:
+        """A line about the machine's input rather than an operation: a trace's warning."""
+        self._add(text, NOTE)
+        self.updates.request()
+
     def _on_event_applied(self, event) -> None:
         if not event.failed:  # failures arrive as sig_operation_failed, with their words
             self._add(event, APPLIED)
@@ -132,3 +141,6 @@ class LogView(QTableView):
         # Follow when Qt lays the new rows out: scrolling at once would force that layout
         # for every batch of lines (milliseconds each during a fast replay).
         bar.rangeChanged.connect(lambda _, top: bar.setValue(top) if self._following else None)
+
+    def add_note(self, text: str) -> None:
+        self.log.add_note(text)

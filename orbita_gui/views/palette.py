@@ -13,6 +13,8 @@ from PySide6.QtGui import QColor
 PAPER = QColor("#f5f3ef")  # window background
 INK = QColor("#263238")  # text
 MUTED = QColor("#6b7780")  # secondary text
+ERROR = QColor("#b23a2b")  # failures in words
+WARNING = QColor("#7a4d00")  # warnings about input, in words
 FREE = QColor("#e6e1d8")
 USED = QColor("#5b7f95")
 HEAP = QColor("#e0a458")

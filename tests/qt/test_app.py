@@ -27,7 +27,7 @@ def actions_by_text(window):
 
 
 def test_window_has_the_grid_the_heap_and_the_docks(window):
-    assert window.windowTitle() == "Orbita OS memory"
+    assert window.windowTitle() == "Orbita OS memory[*]"  # [*]: unsaved work
     assert not window.windowIcon().isNull()
     assert [dock.windowTitle() for dock in window.docks] == [
         "Controls",

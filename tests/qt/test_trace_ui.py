@@ -4,7 +4,6 @@ import csv
 
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from orbita_gui.app import gif_dialog
 from orbita_gui.resources import resource_path
@@ -15,12 +14,8 @@ from ..machine_state import machine_state
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
 
 
-def answer_save_dialog(monkeypatch, path):
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
-
-
-def test_open_trace_loads_it_into_the_player(window, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(SAMPLE), ""))
+def test_open_trace_loads_it_into_the_player(window, dialogs):
+    dialogs.choose_file(SAMPLE)
     window.traces.open_action.trigger()
     player = window.traces.player
     assert player.loaded and player.length == 16
@@ -29,15 +24,14 @@ def test_open_trace_loads_it_into_the_player(window, monkeypatch):
     assert window.traces.panel.label.text().startswith("operation 0 of 16")
 
 
-def test_a_bad_trace_is_explained_and_changes_nothing(window, tmp_path, monkeypatch):
+def test_a_bad_trace_is_explained_and_changes_nothing(window, tmp_path, dialogs):
     bad = tmp_path / "bad.trace"
     bad.write_text("malloc a 24\nmalloc b 8 3\n")
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     window.model.allocate_frame()
     before = machine_state(window.model.machine)
+    dialogs.click("OK")
     assert not window.traces.load(bad)
-    assert warnings and f"{bad}:2:12: alignment 3 is not a power of two" in warnings[0]
+    assert f"{bad}:2:12: alignment 3 is not a power of two" in dialogs.asked[0]
     assert machine_state(window.model.machine) == before
     assert not window.traces.player.loaded
 
@@ -78,11 +72,11 @@ def test_plots_follow_the_player_and_a_click_jumps(qtbot, window):
     assert wanted.args == [4] and window.traces.player.position == 4
 
 
-def test_saved_session_loads_to_the_same_state(window, tmp_path, monkeypatch):
+def test_saved_session_loads_to_the_same_state(window, tmp_path, dialogs):
     window.traces.load(SAMPLE)
     window.traces.seek(12)
     path = tmp_path / "session.trace"
-    answer_save_dialog(monkeypatch, path)
+    dialogs.choose_file(path)
     window.traces.save_action.trigger()
     saved = read_trace(path)
     replayer = Replayer(saved, machine_for(saved))
@@ -91,32 +85,32 @@ def test_saved_session_loads_to_the_same_state(window, tmp_path, monkeypatch):
     assert machine_state(replayer.machine) == machine_state(window.model.machine)
 
 
-def test_clicks_detach_the_player_and_are_saved_too(window, tmp_path, monkeypatch):
+def test_clicks_detach_the_player_and_are_saved_too(window, tmp_path, dialogs):
     window.traces.load(SAMPLE)
     window.traces.seek(3)
     window.model.allocate_frame()  # a click: the trace is let go
     assert not window.traces.player.loaded
     path = tmp_path / "clicked.trace"
-    answer_save_dialog(monkeypatch, path)
+    dialogs.choose_file(path)
     window.traces.save_session()
     lines = path.read_text().splitlines()
     assert lines[-1] == "alloc-frame f1" and "malloc b1 128 8" in lines
 
 
-def test_exports(qtbot, window, tmp_path, monkeypatch):
+def test_exports(qtbot, window, tmp_path, monkeypatch, dialogs):
     window.traces.load(SAMPLE)
     png, gif, table = tmp_path / "w.png", tmp_path / "a.gif", tmp_path / "s.csv"
-    answer_save_dialog(monkeypatch, png)
+    dialogs.choose_file(png)
     window.traces.export_png(window.grid)
     assert png.read_bytes()[:4] == b"\x89PNG"
     monkeypatch.setattr(gif_dialog.GifDialog, "exec", lambda self: 1)
     monkeypatch.setattr(gif_dialog.GifDialog, "values", lambda self: (2, 6, 100))
-    answer_save_dialog(monkeypatch, gif)
+    dialogs.choose_file(gif)
     window.traces.export_gif()
     with Image.open(gif) as image:
         assert image.n_frames == 5 and image.width <= 960
     assert window.traces.player.position == 0  # back where it was
-    answer_save_dialog(monkeypatch, table)
+    dialogs.choose_file(table)
     window.traces.export_csv()
     rows = list(csv.DictReader(table.open()))
     assert len(rows) == 16 and rows[-1]["kind"] == "malloc"
