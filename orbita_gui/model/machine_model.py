@@ -41,8 +41,7 @@ def _never_raises(method):
         try:
             method(self)
         except Exception:
-            info = sys.exc_info()
-            QTimer.singleShot(0, lambda: sys.excepthook(*info))
+            self._model._report_bug_later(sys.exc_info())
 
     return guarded
 
@@ -159,6 +158,9 @@ class MachineModel(QObject):
         that a hover right after a change never reads a picture of the state before."""
         self._changed = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
         self._changed.timeout.connect(self.sig_changed.emit)
+        self._bugs: list = []
+        self._bugs_timer = QTimer(self, singleShot=True, interval=0)
+        self._bugs_timer.timeout.connect(self._report_bugs)
 
     # Operations: the only way anything changes
 
@@ -397,6 +399,16 @@ class MachineModel(QObject):
         if self._changed.isActive():
             self._changed.stop()
             self.sig_changed.emit()
+
+    def _report_bug_later(self, info) -> None:
+        """An exception caught where Qt called in: reported once Qt's call has returned."""
+        self._bugs.append(info)
+        self._bugs_timer.start()
+
+    def _report_bugs(self) -> None:
+        bugs, self._bugs = self._bugs, []
+        for info in bugs:
+            sys.excepthook(*info)
 
     def _fail(self, message: str) -> None:
         self.sig_operation_failed.emit(message)
