@@ -12,23 +12,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orbita_gui.core import FRAME_SIZE, HEAP_START, PAGE_SIZE
+from orbita_gui.core import FRAME_SIZE, HEAP_START, OrbitaError
+from orbita_gui.core.machine import check_machine
 from orbita_gui.core.units import format_size, parse_size
 
 MEMORY_SIZES = [1 << shift for shift in range(16, 35)]  # 64 KiB .. 16 GiB
 
 
 def check_sizes(memory_size: int, heap_text: str) -> tuple[int | None, str]:
-    """The heap size the text names and '' if it fits, or None and why not."""
+    """The heap size the text names and '' if the machine is one the core supports,
+    or None and why not (the core's own limits, `check_machine`)."""
     try:
         heap_size = parse_size(heap_text)
-    except ValueError as error:
+        check_machine(memory_size, HEAP_START, heap_size)
+    except (ValueError, OrbitaError) as error:
         return None, str(error)
-    if heap_size < 16:
-        return None, "the heap needs at least 16 bytes, one free-list node"
-    pages = -(-heap_size // PAGE_SIZE)
-    if pages >= memory_size // FRAME_SIZE:
-        return None, f"a {format_size(heap_size)} heap needs {pages:,} frames: memory is too small"
     return heap_size, ""
 
 

@@ -5,6 +5,15 @@ before the first write. Messages name the problem and the values involved, so
 the application can show them as they are.
 """
 
+ECHO_LIMIT = 40
+"""Characters of a user's text echoed in a message, at most."""
+
+
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """`text` shortened to `limit` characters with an ellipsis: a message stays readable
+    when the offending input is a megabyte long."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
 
 class OrbitaError(Exception):
     """Base of every error the core raises on bad input."""
@@ -62,6 +71,18 @@ class InvalidFreeError(HeapError):
 
 class LayoutMismatchError(HeapError):
     """A live allocation was deallocated with a layout other than its own."""
+
+
+class InvalidMachineError(OrbitaError):
+    """A machine outside the supported limits (see `core.machine`).
+
+    `parameter` names the argument at fault, `"memory_size"`, `"heap_start"` or
+    `"heap_size"`, so that a trace reader can point at the text that gave it.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class RevertError(OrbitaError):

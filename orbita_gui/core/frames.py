@@ -14,6 +14,7 @@ import numpy as np
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
 from .errors import (
     FrameDoubleFreeError,
+    FrameError,
     FrameOutOfRangeError,
     InvalidMemorySizeError,
     MisalignedFrameError,
@@ -76,6 +77,17 @@ class FrameAllocator:
         self.used_frames += 1
         self.next_free = found + 1
         return FrameAllocation(found, start, self.total_frames)
+
+    def allocate_first_frames(self, count: int) -> np.ndarray:
+        """What `count` calls of `allocate_frame` do on a fresh allocator, in bulk:
+        frames 0 to count - 1, `next_free` one past them. Their numbers, in order."""
+        if self.used_frames or self.next_free or not 0 <= count <= self.total_frames:
+            raise FrameError(
+                f"bulk allocation of {count:,} frames needs a fresh allocator of that many frames"
+            )
+        self._used[:count] = bytes([USED]) * count
+        self.used_frames = self.next_free = count
+        return np.arange(count, dtype=np.int64)
 
     def free_frame_event(self, frame: Frame) -> FrameRelease:
         """`free_frame`, returning its event; raises `FrameError` and changes nothing

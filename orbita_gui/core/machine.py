@@ -2,53 +2,141 @@
 
 As in the blog_os design the guide follows, the heap's virtual pages are
 mapped, when the heap is initialised, to frames taken from the frame
-allocator, one `allocate_frame()` per page. A frame that backs the heap
-cannot be freed while the heap uses it: in a kernel that would hand the
+allocator, one `allocate_frame()` per page: on a fresh allocator that is
+frames 0, 1, 2, ... in order, done here in one step. A frame that backs the
+heap cannot be freed while the heap uses it: in a kernel that would hand the
 heap's memory to someone else.
+
+The machines supported (`check_machine`), what the New-machine dialog offers
+and what a trace may ask for:
+
+- memory from `MIN_MEMORY` (64 KiB) to `MAX_MEMORY` (16 GiB), a whole number
+  of 4 KiB frames;
+- a heap start aligned for a ListNode (8 bytes) and not 0, the null pointer;
+- a heap size from `MIN_HEAP` (16 bytes, one ListNode) to `MAX_HEAP` (1 GiB),
+  its end below 2**64;
+- the pages the heap touches fit in memory with at least one frame to spare,
+  so that `alloc-frame` has something to hand out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .addresses import FRAME_SIZE, Frame
-from .errors import HeapFrameError, InvalidHeapRegionError
-from .events import Event, FrameAllocation, FrameRelease
+from .addresses import FRAME_SIZE, U64_LIMIT, Frame
+from .errors import HeapFrameError, InvalidMachineError, cut
+from .events import LIST_NODE_SIZE, Event, FrameAllocation, FrameRelease
 from .frames import FrameAllocator
-from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
+from .heap import HEAP_SIZE, HEAP_START, LIST_NODE_ALIGN, LinkedListAllocator
+from .units import format_size
 
 PAGE_SIZE = FRAME_SIZE
 """A virtual page is as big as a physical frame."""
 
+MIN_MEMORY, MAX_MEMORY = 64 << 10, 16 << 30
+"""Physical memory supported: 16 to 4,194,304 frames."""
+
+MIN_HEAP, MAX_HEAP = LIST_NODE_SIZE, 1 << 30
+"""Heap sizes supported: one ListNode to 1 GiB."""
+
+
+def heap_pages(heap_start: int, heap_size: int) -> int:
+    """How many pages the heap `[heap_start, heap_start + heap_size)` touches."""
+    page_base = heap_start - heap_start % PAGE_SIZE
+    return -(-(heap_start + heap_size - page_base) // PAGE_SIZE)
+
+
+def check_machine(memory_size: int, heap_start: int, heap_size: int) -> None:
+    """Raise `InvalidMachineError`, saying what is wrong and what would do, unless the
+    machine is one of those supported (see the module's docstring)."""
+    for parameter, value in (
+        ("memory_size", memory_size),
+        ("heap_start", heap_start),
+        ("heap_size", heap_size),
+    ):
+        if type(value) is not int:
+            message = f"{parameter} must be an integer, not {cut(repr(value))}"
+            raise InvalidMachineError(parameter, message)
+    _check_heap(heap_start, heap_size)
+    _check_memory(memory_size, heap_pages(heap_start, heap_size), heap_size)
+
+
+def _check_heap(heap_start: int, heap_size: int) -> None:
+    if not (0 < heap_start < U64_LIMIT and heap_start % LIST_NODE_ALIGN == 0):
+        raise InvalidMachineError(
+            "heap_start",
+            f"heap start {_address(heap_start)} is not supported: give a nonzero address "
+            f"below 2**64, a multiple of {LIST_NODE_ALIGN} (a ListNode's alignment)",
+        )
+    if not MIN_HEAP <= heap_size <= MAX_HEAP:
+        raise InvalidMachineError(
+            "heap_size",
+            f"a heap of {_bytes(heap_size)} is not supported: the heap needs at least "
+            f"{MIN_HEAP} bytes, one free-list node, and at most {format_size(MAX_HEAP)}",
+        )
+    if heap_start + heap_size >= U64_LIMIT:
+        raise InvalidMachineError(
+            "heap_size",
+            f"a heap of {_bytes(heap_size)} at {heap_start:#x} overflows the 64-bit address "
+            f"space: it may take at most {U64_LIMIT - 1 - heap_start:,} bytes there",
+        )
+
+
+def _check_memory(memory_size: int, pages: int, heap_size: int) -> None:
+    """Memory in the supported range, with room for the heap's pages and a frame more."""
+    if not (MIN_MEMORY <= memory_size <= MAX_MEMORY and memory_size % FRAME_SIZE == 0):
+        raise InvalidMachineError(
+            "memory_size",
+            f"memory size {_bytes(memory_size)} is not supported: give 64 KiB to 16 GiB, "
+            "a whole number of 4 KiB frames",
+        )
+    frames = memory_size // FRAME_SIZE
+    if pages >= frames:
+        raise InvalidMachineError(
+            "heap_size",
+            f"a {_bytes(heap_size)} heap needs {pages:,} frames: memory is too small "
+            f"({format_size(memory_size)} has {frames:,}, and the heap may take at most "
+            f"{frames - 1:,}, leaving one for frames)",
+        )
+
+
+def memory_for_heap(heap_size: int) -> int:
+    """The memory a machine gets when only its heap is given (as `replay.machine_for`):
+    1 GiB, or the heap and 1 MiB more rounded up to a MiB if that is larger."""
+    return max(1 << 30, -(-(heap_size + (1 << 20)) // (1 << 20)) << 20)
+
+
+def _bytes(size: int) -> str:
+    """`size` for a message, even if it is absurdly large or negative."""
+    return format_size(size) if 0 <= size < U64_LIMIT else f"{size:#x} bytes"
+
+
+def _address(address: int) -> str:
+    return f"{address:#x}" if address.bit_length() <= 64 else "beyond 2**64"
+
 
 class Machine:
-    """A frame allocator, a heap allocator, and the page-to-frame mapping between them."""
+    """A frame allocator, a heap allocator, and the page-to-frame mapping between them.
+
+    Raises `InvalidMachineError` for a machine `check_machine` refuses.
+    """
 
     def __init__(
         self, memory_size: int = 1 << 30, heap_start: int = HEAP_START, heap_size: int = HEAP_SIZE
     ) -> None:
-        frames = FrameAllocator(memory_size)
-        heap = LinkedListAllocator()
-        heap.init(heap_start, heap_size)
+        check_machine(memory_size, heap_start, heap_size)
+        self.frames = FrameAllocator(memory_size)
+        self.heap = LinkedListAllocator()
+        self.heap.init(heap_start, heap_size)
         self.page_base = heap_start - heap_start % PAGE_SIZE
-        pages = -(-(heap_start + heap_size - self.page_base) // PAGE_SIZE)
-        if pages > frames.total_frames:
-            raise InvalidHeapRegionError(
-                f"a {heap_size:,}-byte heap needs {pages:,} frames; memory has "
-                f"{frames.total_frames:,}"
-            )
-        self.frames, self.heap = frames, heap
-        self.heap_frames = np.array(
-            [frames.allocate_frame().number for _ in range(pages)], dtype=np.int64
-        )
-        """Frame number backing each heap page, page 0 first."""
-        self._page_of_frame = {int(f): page for page, f in enumerate(self.heap_frames)}
+        self.heap_frames = self.frames.allocate_first_frames(heap_pages(heap_start, heap_size))
+        """Frame number backing each heap page, page 0 first: page n is frame n."""
 
     # Frames, guarded
 
     def free_frame_event(self, frame: Frame) -> FrameRelease:
         """`free_frame`, refused for a frame that backs a heap page."""
-        page = self._page_of_frame.get(frame.start_address.as_u64() // FRAME_SIZE)
+        page = self.page_of_frame(frame.start_address.as_u64() // FRAME_SIZE)
         if page is not None and frame.start_address.as_u64() % FRAME_SIZE == 0:
             raise HeapFrameError(
                 f"{frame} backs heap page {self.page_address(page):#_x}: "
@@ -68,8 +156,8 @@ class Machine:
         return self.page_base + page * PAGE_SIZE
 
     def page_of_frame(self, frame_number: int) -> int | None:
-        """The heap page a frame backs, or None."""
-        return self._page_of_frame.get(frame_number)
+        """The heap page a frame backs, or None: the heap took the first frames in order."""
+        return frame_number if 0 <= frame_number < len(self.heap_frames) else None
 
     def frames_under(self, start: int, size: int) -> np.ndarray:
         """Frame numbers backing the heap bytes `[start, start + size)`."""
@@ -79,7 +167,7 @@ class Machine:
 
     def heap_range_of_frame(self, frame_number: int) -> tuple[int, int] | None:
         """`(start, end)` of the heap bytes inside a frame, or None if it backs no heap page."""
-        page = self._page_of_frame.get(frame_number)
+        page = self.page_of_frame(frame_number)
         if page is None:
             return None
         start = max(self.page_address(page), self.heap.heap_start)

@@ -1,6 +1,6 @@
 """Trace file formats: readers, a writer, and replay. Pure Python, no Qt."""
 
-from .errors import TraceSyntaxError
+from .errors import TraceSyntaxError, trace_warning
 from .formats import FILE_FILTER, guess_format, parse_trace, read_trace
 from .ltrace import parse_ltrace
 from .malloclab import MallocLabTrace, TraceOp, malloclab_to_trace, parse_malloclab, read_malloclab
@@ -8,12 +8,13 @@ from .native import format_native, parse_native
 from .ostep import parse_ostep
 from .replay import Outcome, Replayer, ReplayReport, machine_for, replay
 from .session import session_trace
-from .trace import Op, Trace
+from .trace import Op, Ops, Trace
 
 __all__ = [
     "FILE_FILTER",
     "MallocLabTrace",
     "Op",
+    "Ops",
     "Outcome",
     "ReplayReport",
     "Replayer",
@@ -33,4 +34,5 @@ __all__ = [
     "read_trace",
     "replay",
     "session_trace",
+    "trace_warning",
 ]

@@ -9,83 +9,143 @@
     realloc a 48                 grow or shrink a, keeping its alignment
     free a
 
-Sizes may be written 4096, 0x1000, 4K or 4KiB. `null` names the null pointer.
+Sizes may be written 4096, 0x1000, 4K or 4KiB. `null` is the null pointer:
+`free null` does nothing, as free(NULL); no other operation may name it (it
+would bind a block or frame that could never be freed). The header must
+describe a machine `core.machine.check_machine` accepts, with replay's
+defaults for what it leaves out.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
-from ..core.errors import LayoutError
+from ..core.errors import InvalidMachineError, LayoutError
+from ..core.heap import HEAP_SIZE, HEAP_START
 from ..core.layout import Layout
-from ..core.units import parse_size
-from .source import SourceLines, read_text
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, Trace
+from ..core.machine import check_machine, memory_for_heap
+from ..core.units import SIZE_FORMS, format_size, parse_size
+from .source import error_at, numbered_lines, quoted, read_text
+from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Ops, Trace
 
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-ARGUMENTS = {ALLOC_FRAME: 1, FREE_FRAME: 1, MALLOC: (2, 3), FREE: 1, REALLOC: 2}
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+ARGUMENTS = {ALLOC_FRAME: (1,), FREE_FRAME: (1,), MALLOC: (2, 3), FREE: (1,), REALLOC: (2,)}
 USAGE = {
     ALLOC_FRAME: "alloc-frame NAME",
     FREE_FRAME: "free-frame NAME",
     MALLOC: "malloc NAME SIZE [ALIGN]",
     FREE: "free NAME",
     REALLOC: "realloc NAME SIZE",
+    "frames": "frames SIZE",
+    "heap": "heap START SIZE",
 }
+HEADER = {"frames": ("a memory size",), "heap": ("an address", "a heap size")}
+"""The header's keywords, and what each of their values is."""
+
+
+class _Line(NamedTuple):
+    """A header line, kept until the whole header can be checked."""
+
+    number: int
+    text: str
+    values: tuple[int, ...]
 
 
 def parse_native(text: str, source: str = "<trace>") -> Trace:
     """Read a whole trace; the first bad line raises `TraceSyntaxError`."""
-    lines = SourceLines(source, text, comments=True)
-    header: dict[str, tuple[int, ...]] = {}
-    ops: list[Op] = []
-
-    def size(line: int, text: str, token: str, what: str) -> int:
-        try:
-            return parse_size(token)
-        except ValueError:
-            raise lines.error(line, text, token, f"expected {what}, found {token!r}") from None
-
-    for line, text in lines.rows:
-        words = text.split()
-        keyword, args = words[0], words[1:]
-        if keyword in ("frames", "heap"):
-            if ops:
-                raise lines.error(line, text, keyword, f"{keyword!r} must come before operations")
-            if keyword in header:
-                raise lines.error(line, text, keyword, f"{keyword!r} is given twice")
-            wanted = 1 if keyword == "frames" else 2
-            if len(args) != wanted:
-                usage = "frames SIZE" if keyword == "frames" else "heap START SIZE"
-                raise lines.error(line, text, keyword, f"expected {usage!r}")
-            header[keyword] = tuple(size(line, text, a, "a size or address") for a in args)
+    header: dict[str, _Line] = {}
+    ops = Ops()
+    append = ops.appender()
+    for number, line in numbered_lines(text):
+        line = line.split("#", 1)[0]
+        words = line.split()
+        if not words:
             continue
-        if keyword not in ARGUMENTS:
-            known = ", ".join(["frames", "heap", *ARGUMENTS])
-            raise lines.error(
-                line, text, keyword, f"unknown operation {keyword!r}; expected {known}"
-            )
-        counts = ARGUMENTS[keyword]
-        if len(args) not in (counts if isinstance(counts, tuple) else (counts,)):
-            raise lines.error(line, text, keyword, f"expected {USAGE[keyword]!r}")
-        name = args[0]
-        if name == "null":
-            name = NULL
-        elif not NAME.match(name):
-            raise lines.error(line, text, name, f"{name!r} is not a name: use letters, digits, _")
-        if keyword in (MALLOC, REALLOC):
-            nbytes = size(line, text, args[1], "a size in bytes")
-            align = size(line, text, args[2], "an alignment") if len(args) == 3 else 8
-            try:
-                Layout(nbytes, align)
-            except LayoutError as error:
-                raise lines.error(line, text, args[-1], str(error)) from None
-            ops.append(Op(keyword, name, nbytes, align, line))
+        keyword = words[0]
+        if keyword in HEADER:
+            if len(ops) or keyword in header:
+                why = "must come before operations" if len(ops) else "is given twice"
+                raise error_at(source, number, line, 0, f"{keyword!r} {why}")
+            header[keyword] = _Line(number, line, _header_values(source, number, line, words))
         else:
-            ops.append(Op(keyword, name, line=line))
-    memory = header.get("frames", (None,))[0]
-    heap_start, heap_size = header.get("heap", (None, None))
-    return Trace(source, tuple(ops), memory, heap_start, heap_size)
+            append(*_operation(source, number, line, words), line=number)
+    _check_header(source, header)
+    memory = header["frames"].values[0] if "frames" in header else None
+    heap_start, heap_size = header["heap"].values if "heap" in header else (None, None)
+    return Trace(source, ops, memory, heap_start, heap_size)
+
+
+def _size(source: str, number: int, line: str, words: list[str], index: int, what: str) -> int:
+    """Word `index` as a size, or an error pointing at it."""
+    try:
+        return parse_size(words[index])
+    except ValueError:
+        message = f"expected {what}, found {quoted(words[index])}: write {SIZE_FORMS}"
+        raise error_at(source, number, line, index, message) from None
+
+
+def _header_values(source: str, number: int, line: str, words: list[str]) -> tuple[int, ...]:
+    wanted = HEADER[words[0]]
+    if len(words) != 1 + len(wanted):
+        raise error_at(source, number, line, 0, f"expected {USAGE[words[0]]!r}")
+    return tuple(
+        _size(source, number, line, words, index, what) for index, what in enumerate(wanted, 1)
+    )
+
+
+def _check_header(source: str, header: dict[str, _Line]) -> None:
+    """The machine the header asks for, with replay's defaults for what it leaves out,
+    must be one the core supports; else an error at the value at fault."""
+    frames, heap = header.get("frames"), header.get("heap")
+    if frames is None and heap is None:
+        return
+    heap_start, heap_size = heap.values if heap else (HEAP_START, HEAP_SIZE)
+    memory = frames.values[0] if frames else memory_for_heap(heap_size)
+    try:
+        check_machine(memory, heap_start, heap_size)
+    except InvalidMachineError as error:
+        at_fault = {"memory_size": (frames, 1), "heap_start": (heap, 1), "heap_size": (heap, 2)}
+        line, index = at_fault[error.parameter]
+        message = str(error)
+        if line is None:  # the default heap does not fit the memory given
+            line, index = frames, 1
+            message += f"; with no 'heap' line the heap is {format_size(HEAP_SIZE)}"
+        raise error_at(source, line.number, line.text, index, message) from None
+
+
+def _operation(source: str, number: int, line: str, words: list[str]) -> tuple[str, str, int, int]:
+    """`(kind, name, size, align)` of an operation line."""
+    keyword, args = words[0], words[1:]
+    if keyword not in ARGUMENTS:
+        known = ", ".join([*HEADER, *ARGUMENTS])
+        message = f"unknown operation {quoted(keyword)}; expected {known}"
+        raise error_at(source, number, line, 0, message)
+    if len(args) not in ARGUMENTS[keyword]:
+        raise error_at(source, number, line, 0, f"expected {USAGE[keyword]!r}")
+    name = args[0]
+    if name == "null":
+        if keyword != FREE:
+            message = (
+                "'null' is the null pointer: it cannot name a block or a frame "
+                "('free null' alone may use it, and does nothing)"
+            )
+            raise error_at(source, number, line, 1, message)
+        name = NULL
+    elif not NAME.fullmatch(name):
+        message = f"{quoted(name)} is not a name: use letters, digits, _ . -"
+        raise error_at(source, number, line, 1, message)
+    if keyword not in (MALLOC, REALLOC):
+        return keyword, name, 0, 8
+    size = _size(source, number, line, words, 2, "a size in bytes")
+    align = _size(source, number, line, words, 3, "an alignment") if len(args) == 3 else 8
+    try:
+        Layout(size, align)
+    except LayoutError as error:
+        at_fault = 3 if align & (align - 1) or not align else 2
+        raise error_at(source, number, line, at_fault, str(error)) from None
+    return keyword, name, size, align
 
 
 def read_native(path: str | Path) -> Trace:

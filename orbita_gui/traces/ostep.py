@@ -9,40 +9,39 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..core.units import whole_number
 from .errors import TraceSyntaxError
-from .source import read_text
-from .trace import FREE, MALLOC, Op, Trace
+from .source import not_a_number, numbered_lines, read_text
+from .trace import FREE, MALLOC, Ops, Trace
 
 TOKEN = re.compile(r"[^,\s]+")
 
 
 def parse_ostep(text: str, source: str = "<trace>") -> Trace:
-    ops: list[Op] = []
-    allocations = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        for match in TOKEN.finditer(line.split("#")[0]):
+    """Read a whole list; the first bad operation raises `TraceSyntaxError`."""
+    ops = Ops()
+    append, allocations = ops.appender(), 0
+    for number, line in numbered_lines(text):
+        for match in TOKEN.finditer(line.split("#", 1)[0]):
             token, column = match.group(), match.start() + 1
-            sign, digits = token[0], token[1:]
-            if sign not in "+-" or not digits.isdigit():
-                raise TraceSyntaxError(
-                    source, number, column, f"expected +SIZE or -INDEX, found {token!r}"
-                )
-            if sign == "+":
-                ops.append(Op(MALLOC, str(allocations), int(digits), 8, number))
+            value = whole_number(token[1:]) if token[0] in "+-" else None
+            if value is None:
+                message = not_a_number("+SIZE or -INDEX", token)
+                raise TraceSyntaxError(source, number, column, message)
+            if token[0] == "+":
+                append(MALLOC, str(allocations), value, 8, number)
                 allocations += 1
-            elif int(digits) >= allocations:
-                raise TraceSyntaxError(
-                    source,
-                    number,
-                    column,
-                    f"-{digits} frees pointer {digits}, "
-                    f"but only {allocations} allocations came before it",
+            elif value >= allocations:
+                message = (
+                    f"-{value} frees pointer {value}, "
+                    f"but only {allocations} allocations came before it"
                 )
+                raise TraceSyntaxError(source, number, column, message)
             else:
-                ops.append(Op(FREE, digits, line=number))
+                append(FREE, str(value), line=number)
     if not ops:
         raise TraceSyntaxError(source, 1, 1, "expected operations such as +10,-0; found none")
-    return Trace(source, tuple(ops))
+    return Trace(source, ops)
 
 
 def read_ostep(path: str | Path) -> Trace:

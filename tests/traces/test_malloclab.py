@@ -83,6 +83,11 @@ def test_cmu_header_and_quirks():
     assert trace.ops[3] == TraceOp("a", 2, 100, 8)  # size missing: the previous size again
 
 
+def test_a_missing_size_repeats_the_previous_request_not_a_free():
+    trace = parse_malloclab("2\n4\na 0 40\nf 0\nf -1\na 1\n")
+    assert trace.ops[3] == TraceOp("a", 1, 40, 6)
+
+
 def test_replay_of_the_cmu_quirks():
     stats, h = run(CMU_QUIRKS)
     # a0 40 at 0; r1 of NULL allocates 104 at 40; a2 100 -> 104 at 144 (end 248).
@@ -123,7 +128,7 @@ def test_replay_counts_failures_and_changes_nothing_for_them():
         ("2\n1\na 0 -16\n", ":3:5:", "size -16 is negative"),
         ("2\n1\na 0\n", ":3:1:", "expected a size after a 0"),
         ("2\n1\nr 0\n", ":3:1:", "expected a size after r 0"),
-        ("2\n1\na 5 16\n", ":3:3:", "id 5 is outside 0..1"),
+        ("2\n1\na -5 16\n", ":3:3:", "id -5 is negative"),
         ("2\n1\nf -1 2\n", ":3:6:", "unexpected text after the request"),
         ("2\n2\na 0 16\n", ":3:1:", "announces 2 operations, the file has 1"),
         ("2\n", ":2:1:", "header of 2 or 4 lines of numbers, found 1"),
