@@ -2,11 +2,15 @@
 
 import resource
 
-from . import frames, heap_traces, views
+from . import frames, headless, heap_traces, history_memory, views
 
 frames.run()
 print()
 heap_traces.run()
+print()
+history_memory.run()
+print()
+headless.run()
 print()
 views.run()
 print()

@@ -31,4 +31,7 @@ def run(folder: Path = TRACES) -> None:
             f"{heap_size >> 20:>6}Mi{stats.out_of_memory:>6,}{stats.free_list_length:>7,}"
             f"{stats.utilization:>7.1%}"
         )
-    print("  list: free-list length at the end; util: peak payload / footprint")
+    print(
+        "  oom: allocations that returned NULL; list: free-list length at the end; "
+        "util: peak payload / footprint"
+    )

@@ -200,11 +200,9 @@ def run() -> None:
     print("Window, offscreen")
     for memory, label, target in ((1 << 30, "1 GiB", 60), (16 << 30, "16 GiB", 30)):
         redraw, with_ops = grid_rate(memory)
-        print(
-            f"  grid, {label} ({memory // 4096:,} frames), {CHANGES_PER_TICK:,} frames a tick: "
-            f"{redraw:,.0f} updates/s redrawing, {with_ops:,.0f}/s with the operations "
-            f"(target {target})"
-        )
+        print(f"  grid, {label} ({memory // 4096:,} frames), {CHANGES_PER_TICK:,} frames a tick:")
+        print(f"    redrawing only:              {redraw:>5,.0f} updates/s (target {target})")
+        print(f"    with the model's operations: {with_ops:>5,.0f} updates/s (target {target})")
     rate, blocks, nodes = heap_rate()
     print(
         f"  heap views, {blocks:,} blocks, {nodes:,} free nodes: {rate:,.0f} repaints/s (target 30)"

@@ -42,7 +42,10 @@ def test_replay_prints_the_summary(small, tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "operations          6" in out
-    assert "failures            2 (1 out of memory, 1 invalid frees)" in out
+    assert (
+        "failures            2 (1 failed allocations: out of memory or too large; "
+        "1 invalid frees)" in out
+    )
     assert "peak live payload   150 bytes" in out
     assert "heap footprint      160 bytes" in out
     assert "utilization         93.8%" in out
@@ -69,7 +72,7 @@ def test_replay_writes_statistics_per_operation(small, tmp_path):
 def test_replay_heap_size_option(small, tmp_path):
     out = orbita("replay", small, "--heap-size", "8KiB", tmp_path=tmp_path).stdout
     assert "8,192-byte heap at 0x1000" in out
-    assert "0 out of memory" in out
+    assert "0 failed allocations" in out
 
 
 def test_a_bad_trace_exits_with_its_location(tmp_path):

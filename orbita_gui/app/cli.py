@@ -1,17 +1,37 @@
-"""`orbita-gui replay TRACE`: replay a trace without a window and print what happened."""
+"""`orbita-gui replay TRACE`: replay a trace without a window and print what happened.
+
+Everything refused is said in one line on stderr, `orbita-gui: ...`, never a
+traceback. Exit status: 0 done; 1 a bad trace (with its `file:line:column`), a
+machine the limits refuse, an output that cannot be written, or standard
+output closed early (`| head`: then quietly, as Python's `signal` docs advise);
+2 options the parser refuses.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections import Counter
+import time
 from pathlib import Path
+from typing import NoReturn, TextIO
 
+from orbita_gui.core.errors import OrbitaError
 from orbita_gui.core.units import parse_size
-from orbita_gui.traces import Replayer, TraceSyntaxError, machine_for, read_trace, replay
+from orbita_gui.traces import machine_for, read_trace, replay
 from orbita_gui.traces.stats_csv import write_stats_csv
 
-MAX_LISTED_FAILURES = 20
+WARNINGS_LISTED = 20
+"""A trace's warnings printed at most; the rest are counted."""
+PROGRESS_SECONDS = 0.25
+"""Time between two updates of the progress line on a terminal."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, refusing bad options in one line rather than usage and message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"orbita-gui: {message} (see: {self.prog} --help)\n")
 
 
 def _size(text: str) -> int:
@@ -22,9 +42,11 @@ def _size(text: str) -> int:
 
 
 def parse_replay_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="orbita-gui replay",
         description="Replay a trace on the Orbita allocators, headless, and print a summary.",
+        epilog="Exit status: 0 done; 1 a bad trace, a machine or an output refused, or "
+        "output cut short; 2 bad options.",
     )
     parser.add_argument("trace", type=Path, help="a .trace, .rep, .ltrace or .ostep file")
     parser.add_argument("--heap-size", type=_size, help="heap size, e.g. 20MiB (a .rep's default)")
@@ -38,36 +60,106 @@ def parse_replay_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class _Refused(Exception):
+    """Something the command cannot do; its message is the one line printed."""
+
+
 def replay_command(argv: list[str]) -> int:
     args = parse_replay_args(argv)
     try:
-        trace = read_trace(args.trace, args.heap_size)
-        machine = machine_for(trace)
-    except (TraceSyntaxError, ValueError) as error:
-        print(f"orbita-gui: {error}", file=sys.stderr)
+        return _replay(args)
+    except _Refused as refused:
+        print(f"orbita-gui: {refused}", file=sys.stderr)
         return 1
-    report = replay(trace, machine, record=args.csv is not None)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        # Python flushes stdout at exit: point it at devnull so that fails no more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _replay(args: argparse.Namespace) -> int:
+    for path in (args.csv, args.screenshot):  # before a long replay, not after
+        if path is not None:
+            _check_writable(path)
+    try:
+        trace = read_trace(args.trace, args.heap_size)
+        machine = machine_for(trace, args.heap_size)
+    except (OrbitaError, ValueError) as error:
+        raise _Refused(error) from None
+    _print_warnings(getattr(trace, "warnings", ()))
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        report = replay(trace, machine, record=args.csv is not None, progress=progress)
+    finally:
+        if progress:
+            progress.clear()
     print(f"{trace.source}: {machine.heap.heap_size:,}-byte heap at {machine.heap.heap_start:#_x}")
     print(report.summary())
     if args.report:
-        print_details(trace, args.heap_size)
+        print(report.details())
     if args.csv:
-        write_stats_csv(args.csv, trace, report.series)
+        try:
+            write_stats_csv(args.csv, trace, report.series)
+        except OSError as error:
+            raise _Refused(f"cannot write {args.csv}: {error.strerror or error}") from None
         print(f"statistics per operation: {args.csv}")
+    status = 0
     if args.screenshot:
-        from .main import screenshot_of_trace
+        from .main import screenshot_of_machine
 
-        return screenshot_of_trace(trace, args.screenshot)
-    return 0
+        status = screenshot_of_machine(machine, args.screenshot)
+    sys.stdout.flush()  # a closed pipe shows here, inside replay_command's guard
+    return status
 
 
-def print_details(trace, heap_size: int | None) -> None:
-    """Operations by kind, and each failure with its line (replayed again, quickly)."""
-    kinds = Counter(op.kind for op in trace.ops)
-    print("operations by kind  " + ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items())))
-    replayer = Replayer(trace, machine_for(trace, heap_size))
-    failures = [f for f in (replayer.step().failure for _ in trace.ops) if f]
-    for failure in failures[:MAX_LISTED_FAILURES]:
-        print(f"  failed: {failure}")
-    if len(failures) > MAX_LISTED_FAILURES:
-        print(f"  ... and {len(failures) - MAX_LISTED_FAILURES:,} more failures")
+def _check_writable(path: Path) -> None:
+    """Refuse, naming the path and why, an output file that could not be written."""
+    folder = path.parent
+    if not folder.exists():
+        why = f"no such folder {folder}"
+    elif not folder.is_dir():
+        why = f"{folder} is not a folder"
+    elif path.is_dir():
+        why = "it is a folder"
+    elif not os.access(path if path.exists() else folder, os.W_OK):
+        why = "permission denied"
+    else:
+        return
+    raise _Refused(f"cannot write {path}: {why}")
+
+
+def _print_warnings(warnings) -> None:
+    """A trace's warnings on stderr, one a line, the first `WARNINGS_LISTED` of them."""
+    for warning in warnings[:WARNINGS_LISTED]:
+        print(warning, file=sys.stderr)
+    if len(warnings) > WARNINGS_LISTED:
+        print(f"... and {len(warnings) - WARNINGS_LISTED:,} more warnings", file=sys.stderr)
+
+
+class TerminalProgress:
+    """A replay's progress on a terminal: percentage and speed, rewritten in place with
+    `\\r` at most every `PROGRESS_SECONDS`, and cleared at the end."""
+
+    def __init__(self, stream: TextIO, clock=time.perf_counter) -> None:
+        self.stream, self.clock = stream, clock
+        self.start = self.shown_at = clock()
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.shown_at < PROGRESS_SECONDS:
+            return
+        self.shown_at = now
+        speed = done / (now - self.start) if now > self.start else 0.0
+        text = f"replaying: {done / total:.0%} of {total:,} operations, {speed:,.0f} a second"
+        self._write("\r" + text.ljust(self.width))
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self._write("\r" + " " * self.width + "\r")
+            self.width = 0
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()

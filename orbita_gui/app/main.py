@@ -112,20 +112,17 @@ def unexpected_error_hook(window):
     return hook
 
 
-def screenshot_of_trace(trace, path: Path) -> int:
-    """The window showing the machine as the trace leaves it, saved as a PNG."""
+def screenshot_of_machine(machine, path: Path) -> int:
+    """The window showing a machine (as a replay left it), saved as a PNG."""
     if not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
     from orbita_gui.model import MachineModel
-    from orbita_gui.traces import machine_for, replay
 
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
-    machine = machine_for(trace)
-    replay(trace, machine)
     return save_screenshot(MainWindow(MachineModel(machine), headless=True), path)
 
 

@@ -1,9 +1,11 @@
 """One event per operation: what was asked, what came back, and why.
 
 Events are what the log prints, what undo reverts, what the animation and the
-code panel step through. They are built on the hot path, so they store only
-the few numbers an operation produces (for the heap, a copy of the nodes it
-passed over); `steps` and `describe()` derive the explanation on request.
+code panel step through. They are built on the hot path and a replay kept for
+stepping back holds one per operation, so they store only the few numbers an
+operation produces, sharing the heap's own record of a block (and, for the
+heap, a copy of the nodes the search passed over until the views are done with
+it); `steps` and `describe()` derive the explanation on request.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from .layout import Layout
 
 LIST_NODE_SIZE = 16
 """`mem::size_of::<ListNode>()`: a size and a next pointer."""
+LIST_NODE_ALIGN = 8
+"""`mem::align_of::<ListNode>()`."""
 
 VISITS_KEPT = 256
 """An allocation's event keeps at most this many of the nodes its search passed over
-(it counts them all): a long replay keeps every event, and copies of thousands of nodes
-per event would cost gigabytes."""
+(it counts them all): the views show a long search in a few steps, and a copy of
+thousands of nodes would cost more to make than the search."""
 
 
 def _plural(count: int, noun: str) -> str:
@@ -178,62 +182,103 @@ def judge_region(start: int, size: int, need: int, align: int) -> tuple[int, Ver
     return alloc_start, Verdict.CHOSEN
 
 
+_NO_VISITS = np.zeros(0, dtype=np.uint64)
+_NO_VISITS.flags.writeable = False
+
+
+def size_align(size: int, align: int) -> tuple[int, int]:
+    """The guide's `size_align` in plain integers: at least a ListNode's alignment, the
+    size padded to it and at least one ListNode. An already padded size comes back
+    as the same int object, shared rather than copied into every event."""
+    align = max(align, LIST_NODE_ALIGN)
+    if size & (align - 1):
+        size = (size + align - 1) & ~(align - 1)
+    return (size if size >= LIST_NODE_SIZE else LIST_NODE_SIZE), align
+
+
 @_event
 class HeapAllocation:
-    """`allocate(layout)`: the block handed out (or null), and the search behind it.
+    """`allocate(layout)`: the block handed out (or None), and the search behind it.
 
     The search passed over `passed_over` nodes (the chosen one, if any, was at that
-    position); `passed_starts`/`passed_sizes` are the first of them, head first, up
-    to `VISITS_KEPT`. `overflowed`: an address overflow ended the search.
+    position) and took a `region`-byte one; `overflowed`: an address overflow ended
+    it. The first nodes passed over, up to `VISITS_KEPT`, are kept for the views until
+    `forget_visits()`. The event stores only these few numbers (a replay kept for
+    stepping back holds one per operation); the rest is derived on request.
     """
 
     layout: Layout
-    size: int
-    align: int
-    ptr: int | None
-    chosen: tuple[int, int] | None
+    block: Allocation | None
+    """The live block this allocation made (the heap's own record), or None if it failed."""
+    region: int | None
     passed_over: int
     overflowed: bool
-    passed_starts: np.ndarray
-    passed_sizes: np.ndarray
+    visits: tuple[np.ndarray, np.ndarray] | None
+    """Starts and sizes of the first nodes passed over, head first; None if none are kept."""
 
     @property
     def failed(self) -> bool:
         """Null: no region fits, nothing changed."""
-        return self.ptr is None
+        return self.block is None
+
+    @property
+    def ptr(self) -> int | None:
+        return None if self.block is None else self.block.ptr
+
+    @property
+    def size(self) -> int:
+        """The bytes the block takes (`size_align`)."""
+        return size_align(self.layout.size, self.layout.align)[0]
+
+    @property
+    def align(self) -> int:
+        return size_align(self.layout.size, self.layout.align)[1]
 
     @property
     def padding(self) -> int:
         """Bytes lost in front of the block to alignment."""
-        return 0 if self.chosen is None else self.ptr - self.chosen[0]
+        return 0 if self.block is None else self.block.padding
 
     @property
-    def block(self) -> Allocation | None:
-        """The live block this allocation made, or None if it failed."""
-        if self.ptr is None:
-            return None
-        return Allocation(self.ptr, self.layout, self.size, self.padding)
+    def chosen(self) -> tuple[int, int] | None:
+        """`(start, size)` of the free region the block was cut from."""
+        block = self.block
+        return None if block is None else (block.ptr - block.padding, self.region)
+
+    @property
+    def passed_starts(self) -> np.ndarray:
+        return _NO_VISITS if self.visits is None else self.visits[0]
+
+    @property
+    def passed_sizes(self) -> np.ndarray:
+        return _NO_VISITS if self.visits is None else self.visits[1]
+
+    def forget_visits(self) -> None:
+        """Drop the copies of the nodes passed over, keeping their count: once the views
+        show a newer search, `describe()` and `revert` need only the count."""
+        self.visits = None
 
     @property
     def leftover(self) -> tuple[int, int] | None:
         """The `(start, size)` pushed to the front of the list, if the block left any."""
-        if self.chosen is None:
+        block = self.block
+        if block is None:
             return None
-        start, size = self.chosen
-        excess = start + size - (self.ptr + self.size)
-        return (self.ptr + self.size, excess) if excess else None
+        excess = self.region - block.padding - block.size
+        return (block.ptr + block.size, excess) if excess else None
 
     @property
     def steps(self) -> tuple[RegionVisit | VisitsNotKept | PaddingLost | LeftoverPushed, ...]:
         """Each node visited with its verdict; then padding lost and leftover pushed."""
         steps: list = []
         starts, sizes = self.passed_starts.tolist(), self.passed_sizes.tolist()
-        for position, (start, size) in enumerate(zip(starts, sizes, strict=True)):
-            alloc_start, verdict = judge_region(start, size, self.size, self.align)
-            steps.append(RegionVisit(position, start, size, alloc_start, verdict))
+        size, align = size_align(self.layout.size, self.layout.align)
+        for position, (start, region) in enumerate(zip(starts, sizes, strict=True)):
+            alloc_start, verdict = judge_region(start, region, size, align)
+            steps.append(RegionVisit(position, start, region, alloc_start, verdict))
         if self.passed_over > len(starts):
             steps.append(VisitsNotKept(self.passed_over - len(starts)))
-        if self.chosen is not None:
+        if self.block is not None:
             steps.append(RegionVisit(self.passed_over, *self.chosen, self.ptr, Verdict.CHOSEN))
             if self.padding:
                 steps.append(PaddingLost(self.chosen[0], self.padding))
@@ -243,15 +288,14 @@ class HeapAllocation:
 
     def describe(self) -> str:
         passed = f"passed over {_plural(self.passed_over, 'region')}"
-        if self.ptr is None:
+        if self.block is None:
             reason = "address overflow" if self.overflowed else "out of memory"
             return f"allocate({self.layout}) -> null: {reason}, {passed}"
         parts = [passed]
-        region = self.chosen[1]
         if self.leftover is None:
-            parts.append(f"took a whole {region:,}-byte region")
+            parts.append(f"took a whole {self.region:,}-byte region")
         else:
-            parts.append(f"split a {region:,}-byte region")
+            parts.append(f"split a {self.region:,}-byte region")
         if self.padding:
             parts.append(f"lost {self.padding:,} bytes to alignment")
         return f"allocate({self.layout}) -> {self.ptr:#x}: " + ", ".join(parts)
@@ -294,14 +338,25 @@ class HeapRelease:
 class HeapReallocation:
     """`realloc(ptr, layout, new_size)` as `GlobalAlloc`'s default: allocate, copy, free.
 
-    `release` is None when the allocation failed: then the old block stays.
+    `old` is the block reallocated; `release` is None when the allocation failed: then
+    the old block stays.
     """
 
-    ptr: int
-    layout: Layout
-    new_size: int
+    old: Allocation
     allocation: HeapAllocation
     release: HeapRelease | None
+
+    @property
+    def ptr(self) -> int:
+        return self.old.ptr
+
+    @property
+    def layout(self) -> Layout:
+        return self.old.layout
+
+    @property
+    def new_size(self) -> int:
+        return self.allocation.layout.size
 
     @property
     def failed(self) -> bool:

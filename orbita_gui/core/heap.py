@@ -26,19 +26,18 @@ from types import MappingProxyType
 from .addresses import U64_LIMIT
 from .errors import InvalidFreeError, InvalidHeapRegionError, LayoutMismatchError, RevertError
 from .events import (
+    LIST_NODE_ALIGN,
     LIST_NODE_SIZE,
     VISITS_KEPT,
     Allocation,
     HeapAllocation,
     HeapReallocation,
     HeapRelease,
+    size_align,
 )
 from .free_list import FreeList
 from .layout import Layout
 from .stats import HeapStats
-
-LIST_NODE_ALIGN = 8
-"""`mem::align_of::<ListNode>()`."""
 
 HEAP_START = 0x_4444_4444_0000
 """Where the kernel heap starts in virtual memory (the blog_os design the guide follows)."""
@@ -92,8 +91,7 @@ class LinkedListAllocator:
     @staticmethod
     def size_align(layout: Layout) -> tuple[int, int]:
         """The guide's adjustment: align to a ListNode, pad, and hold at least one node."""
-        layout = layout.align_to(LIST_NODE_ALIGN).pad_to_align()
-        return max(layout.size, LIST_NODE_SIZE), layout.align
+        return size_align(layout.size, layout.align)
 
     # The guide's interface
 
@@ -113,23 +111,28 @@ class LinkedListAllocator:
 
     def allocate_event(self, layout: Layout) -> HeapAllocation:
         """`allocate`, returning its event."""
-        size, align = self.size_align(layout)
+        size, align = size_align(layout.size, layout.align)
         free = self._free
         position, visited, overflowed = free.first_fit(size, align)
         if position is None:
-            kept = free.first(min(visited, VISITS_KEPT))
-            return HeapAllocation(layout, size, align, None, None, visited, overflowed, *kept)
-        passed = free.first(min(position, VISITS_KEPT))
+            return HeapAllocation(layout, None, None, visited, overflowed, self._visits(visited))
+        visits = self._visits(position)
         start, region = free.remove(position)
-        ptr = (start + align - 1) & ~(align - 1)
+        # Every node starts 8-aligned: at that alignment the block starts at the node,
+        # and the event and the block share the one int.
+        ptr = start if align == LIST_NODE_ALIGN else (start + align - 1) & ~(align - 1)
         excess = start + region - (ptr + size)
         if excess:  # find_region guarantees excess == 0 or excess >= LIST_NODE_SIZE
             free.push_front(ptr + size, excess)
-        self._live[ptr] = Allocation(ptr, layout, size, ptr - start)
+        block = self._live[ptr] = Allocation(ptr, layout, size, ptr - start)
         self._allocated += size
         self._requested += layout.size
         self._lost += ptr - start
-        return HeapAllocation(layout, size, align, ptr, (start, region), position, False, *passed)
+        return HeapAllocation(layout, block, region, position, False, visits)
+
+    def _visits(self, count: int):
+        """Copies of the first `count` nodes (at most `VISITS_KEPT`) for an event, or None."""
+        return self._free.first(min(count, VISITS_KEPT)) if count else None
 
     def deallocate_event(self, ptr: int, layout: Layout) -> HeapRelease:
         """`deallocate`, returning its event."""
@@ -142,10 +145,10 @@ class LinkedListAllocator:
 
     def realloc_event(self, ptr: int, layout: Layout, new_size: int) -> HeapReallocation:
         """`realloc`, returning its event; when no block fits, the old one stays."""
-        self._check_live(ptr, layout)
+        old = self._check_live(ptr, layout)
         allocation = self.allocate_event(Layout(new_size, layout.align))
-        release = None if allocation.ptr is None else self.deallocate_event(ptr, layout)
-        return HeapReallocation(ptr, layout, new_size, allocation, release)
+        release = None if allocation.block is None else self.deallocate_event(ptr, layout)
+        return HeapReallocation(old, allocation, release)
 
     def revert(self, event: HeapAllocation | HeapRelease | HeapReallocation) -> None:
         """Undo the latest operation exactly: the free list returns to its old order."""
@@ -161,15 +164,15 @@ class LinkedListAllocator:
             self._live[block.ptr] = block
             self._allocated += block.size
             self._requested += block.layout.size
-        elif event.ptr is not None:
-            block = self._live.get(event.ptr)
+        elif event.block is not None:
+            block = self._live.get(event.block.ptr)
             leftover = event.leftover
-            if block is None or (leftover is not None and self._free.head() != leftover):
+            if block is not event.block or (leftover is not None and self._free.head() != leftover):
                 raise RevertError(f"{event.describe()} is not the latest operation")
             if leftover is not None:
                 self._free.remove(0)
             self._free.insert(event.passed_over, *event.chosen)
-            del self._live[event.ptr]
+            del self._live[block.ptr]
             self._allocated -= block.size
             self._requested -= block.layout.size
             self._lost -= block.padding

@@ -281,3 +281,27 @@ def test_a_long_search_keeps_a_bounded_copy_of_its_visits():
     assert "passed over 300 regions" in event.describe()
     heap.revert(event)
     assert snapshot(heap) == before
+
+
+def test_an_event_that_forgets_its_visits_keeps_their_count_its_text_and_exact_revert():
+    heap = make_heap(0x1000, 64 * 1024)
+    ptrs = [heap.allocate(Layout(16, 8)) for _ in range(20)]
+    for ptr in ptrs[::2]:
+        heap.deallocate(ptr, Layout(16, 8))  # 10 nodes of 16 bytes, then the tail
+    before = snapshot(heap)
+    event = heap.allocate_event(Layout(64, 8))
+    text, steps = event.describe(), event.steps
+    assert len(event.passed_starts) == 10 and steps[0].verdict is Verdict.TOO_SMALL
+    event.forget_visits()
+    assert len(event.passed_starts) == len(event.passed_sizes) == 0
+    assert event.passed_over == 10 and event.describe() == text
+    assert event.steps == (VisitsNotKept(10), *steps[10:])
+    heap.revert(event)
+    assert snapshot(heap) == before
+
+
+def test_a_search_that_passed_over_nothing_keeps_no_copy():
+    heap = make_heap()
+    event = heap.allocate_event(L24)
+    assert event.visits is None and len(event.passed_starts) == 0
+    assert event.block is heap.allocations()[event.ptr]  # the heap's own record, shared

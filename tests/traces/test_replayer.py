@@ -2,17 +2,20 @@
 
 import gc
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orbita_gui.core import HeapAllocation, Layout, Machine
+from orbita_gui.core import HeapAllocation, Layout, Machine, OrbitaError
 from orbita_gui.traces import (
     Op,
     Replayer,
     Trace,
     format_native,
     machine_for,
+    parse_ltrace,
     parse_native,
+    parse_trace,
     replay,
     session_trace,
 )
@@ -135,3 +138,65 @@ def test_session_trace_names_frames_and_blocks():
         "realloc b1 64",
         "free-frame f1",
     ]
+
+
+TOO_LARGE_REP = """20971520
+5
+10
+1
+a 0 9223372036854775808
+a 1 18446744073709551615
+a 2 18446744073709551616
+a 3 100
+r 3 18446744073709551616
+f 0
+f 1
+f 2
+r 4 18446744073709551615
+f 3
+"""
+
+
+def test_a_size_too_large_is_a_failed_allocation_not_an_invalid_free():
+    trace = parse_trace(TOO_LARGE_REP, "big.rep", "malloclab")
+    machine = machine_for(trace)
+    replayer = Replayer(trace, machine)
+    outcomes = [replayer.step() for _ in range(5)]
+    assert [outcome.null for outcome in outcomes] == [True, True, True, False, True]
+    assert "too large" in outcomes[0].failure and "line 5" in outcomes[0].failure
+    assert replayer.binding("0") is None  # holds NULL, as C's pointer would
+    block = replayer.binding("3")  # the failed realloc left the old block in place
+    assert [b.layout.size for b in machine.heap.allocations().values()] == [100]
+    assert block.layout.size == 100
+    report = replay(trace, machine_for(trace))
+    # the frees of NULL do nothing; realloc of a name never allocated allocates (NULL)
+    assert (report.out_of_memory, report.invalid_frees) == (5, 0)
+    assert "5 failed allocations: out of memory or too large; 0 invalid frees" in report.summary()
+    while replayer.position:
+        replayer.back()
+    assert machine.heap.allocations() == {}
+
+
+def test_calloc_too_large_in_ltrace_is_a_failed_allocation():
+    trace = parse_ltrace(
+        "calloc(1099511627776, 1099511627776) = 0x5000\nfree(0x5000) = <void>\n", "big.ltrace"
+    )
+    report = replay(trace, machine_for(trace))
+    assert (report.out_of_memory, report.invalid_frees) == (1, 0)
+
+
+def test_the_report_counts_kinds_and_keeps_the_first_failures_with_their_lines():
+    trace = parse_native("heap 0x1000 64\nmalloc a 24\n" + "free nobody\n" * 25 + "free a\n")
+    report = replay(trace, machine_for(trace))
+    assert report.kinds == {"malloc": 1, "free": 26}
+    assert report.invalid_frees == 25 and len(report.failure_messages) == 20
+    assert report.failure_messages[0].startswith("line 3: free nobody: no block")
+    details = report.details().splitlines()
+    assert details[0] == "operations by kind  free 26, malloc 1"
+    assert details[-1] == "  ... and 5 more failures"
+
+
+def test_machine_for_takes_a_zero_size_as_given_not_as_unset():
+    trace = parse_native("malloc a 24\n")
+    with pytest.raises(OrbitaError):
+        machine_for(trace, heap_size=0)
