@@ -28,7 +28,7 @@ def run(folder: Path = TRACES) -> None:
             best = min(best, time.perf_counter() - start)
         print(
             f"  {path.name:<24}{stats.operations:>7,}{stats.operations / best:>10,.0f}"
-            f"{heap_size >> 20:>6}Mi{stats.out_of_memory:>6,}{stats.free_list_length:>7,}"
+            f"{heap_size >> 20:>6}Mi{stats.failed_allocations:>6,}{stats.free_list_length:>7,}"
             f"{stats.utilization:>7.1%}"
         )
     print(

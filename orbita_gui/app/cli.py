@@ -86,7 +86,7 @@ def _replay(args: argparse.Namespace) -> int:
         machine = machine_for(trace, args.heap_size)
     except (OrbitaError, ValueError) as error:
         raise _Refused(error) from None
-    _print_warnings(getattr(trace, "warnings", ()))
+    _print_warnings(trace.warnings)
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = replay(trace, machine, record=args.csv is not None, progress=progress)

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui.core import FRAME_SIZE, HEAP_START, OrbitaError
-from orbita_gui.core.machine import check_machine
+from orbita_gui.core.machine import MAX_MEMORY, MIN_MEMORY, check_machine
 from orbita_gui.core.units import format_size, parse_size
 
-MEMORY_SIZES = [1 << shift for shift in range(16, 35)]  # 64 KiB .. 16 GiB
+MEMORY_SIZES = [1 << shift for shift in range(MIN_MEMORY.bit_length() - 1, MAX_MEMORY.bit_length())]
 
 
 def check_sizes(memory_size: int, heap_text: str) -> tuple[int | None, str]:

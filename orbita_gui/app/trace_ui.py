@@ -130,7 +130,7 @@ class TraceUi(QObject):
             self.window.report_problem("Cannot open the trace", f"{trace.source}: {error}")
             return False
         if loaded:
-            warnings = getattr(trace, "warnings", ())
+            warnings = trace.warnings
             for warning in warnings:
                 self.window.log.add_note(warning)
             note = f" ({len(warnings):,} warnings in the log)" if warnings else ""

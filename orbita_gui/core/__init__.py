@@ -20,6 +20,7 @@ from .errors import (
     HeapFrameError,
     InvalidFreeError,
     InvalidHeapRegionError,
+    InvalidMachineError,
     InvalidMemorySizeError,
     LayoutError,
     LayoutMismatchError,
@@ -45,7 +46,7 @@ from .events import (
 from .frames import FREE, USED, FrameAllocator
 from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
 from .layout import Layout
-from .machine import PAGE_SIZE, Machine
+from .machine import MAX_HEAP, MAX_MEMORY, MIN_HEAP, MIN_MEMORY, PAGE_SIZE, Machine, check_machine
 from .stats import HeapStats, MemoryStats
 
 __all__ = [
@@ -53,6 +54,10 @@ __all__ = [
     "FREE",
     "HEAP_SIZE",
     "HEAP_START",
+    "MAX_HEAP",
+    "MAX_MEMORY",
+    "MIN_HEAP",
+    "MIN_MEMORY",
     "PAGE_SIZE",
     "USED",
     "AddressOverflowError",
@@ -74,6 +79,7 @@ __all__ = [
     "HeapStats",
     "InvalidFreeError",
     "InvalidHeapRegionError",
+    "InvalidMachineError",
     "InvalidMemorySizeError",
     "Layout",
     "LayoutError",
@@ -91,4 +97,5 @@ __all__ = [
     "Verdict",
     "VisitsNotKept",
     "align_up",
+    "check_machine",
 ]

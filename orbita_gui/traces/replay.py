@@ -28,7 +28,7 @@ from ..core.errors import LayoutError, OrbitaError
 from ..core.events import Event, HeapAllocation, HeapReallocation
 from ..core.heap import HEAP_SIZE, HEAP_START
 from ..core.layout import Layout
-from ..core.machine import Machine
+from ..core.machine import Machine, memory_for_heap
 from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, Op, Trace
 
 _UNBOUND = object()
@@ -251,7 +251,7 @@ def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:
     A size given as 0 is passed on as 0 (and refused by `Machine`), not taken as unset.
     """
     heap = _given(heap_size, trace.heap_size, HEAP_SIZE)
-    memory = _given(trace.memory_size, max(1 << 30, -(-(heap + (1 << 20)) // (1 << 20)) << 20))
+    memory = _given(trace.memory_size, memory_for_heap(heap))
     return Machine(memory, _given(trace.heap_start, HEAP_START), heap)
 
 
@@ -277,13 +277,13 @@ FAILURES_LISTED = 20
 class ReplayReport:
     """A whole run, in the malloc lab's terms, and per operation if it was recorded.
 
-    `out_of_memory` counts the allocations that returned NULL: out of memory, or a
+    `failed_allocations` counts the allocations that returned NULL: out of memory, or a
     size too large for the address space. `kinds` counts the operations by kind;
     `failure_messages` are the first `FAILURES_LISTED` failures, with their lines.
     """
 
     operations: int
-    out_of_memory: int
+    failed_allocations: int
     invalid_frees: int
     peak_payload: int
     footprint: int
@@ -296,7 +296,7 @@ class ReplayReport:
 
     @property
     def failures(self) -> int:
-        return self.out_of_memory + self.invalid_frees
+        return self.failed_allocations + self.invalid_frees
 
     @property
     def utilization(self) -> float:
@@ -311,7 +311,7 @@ class ReplayReport:
         return "\n".join(
             [
                 f"operations          {self.operations:,}",
-                f"failures            {self.failures:,} ({self.out_of_memory:,} failed "
+                f"failures            {self.failures:,} ({self.failed_allocations:,} failed "
                 f"allocations: out of memory or too large; {self.invalid_frees:,} invalid frees)",
                 f"peak live payload   {self.peak_payload:,} bytes",
                 f"heap footprint      {self.footprint:,} bytes (highest byte handed out)",
@@ -393,7 +393,7 @@ def replay(
     stats = heap.stats()
     return ReplayReport(
         operations=count,
-        out_of_memory=tally.null,
+        failed_allocations=tally.null,
         invalid_frees=tally.invalid,
         peak_payload=tally.peak_payload,
         footprint=tally.high_water - heap.heap_start if tally.high_water else 0,

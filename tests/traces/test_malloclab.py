@@ -113,7 +113,7 @@ def test_replay_of_the_classic_trace_gives_known_figures():
 def test_replay_counts_failures_and_changes_nothing_for_them():
     text = "3\n5\na 0 64\na 1 100000\nf 1\nf 2\nr 0 200000\n"
     stats, h = run(text, 1024)
-    assert stats.out_of_memory == 2  # a 1 and r 0 do not fit
+    assert stats.failed_allocations == 2  # a 1 and r 0 do not fit
     assert stats.invalid_frees == 1  # f 2: never allocated (f 1 frees NULL: nothing)
     assert dict(h.allocations()).keys() == {HEAP_START}
     assert h.allocations()[HEAP_START].layout == Layout(64, 8)

@@ -71,7 +71,7 @@ def test_failures_are_counted_and_change_nothing():
     assert "out of memory" in failures[7]
     assert [b.layout for b in machine.heap.allocations().values()] == [Layout(32, 8)]
     report = replay(trace, machine_for(trace))
-    assert (report.out_of_memory, report.invalid_frees) == (2, 3)  # wrong-kind frees count
+    assert (report.failed_allocations, report.invalid_frees) == (2, 3)  # wrong-kind frees count
 
 
 def test_report_figures_on_a_small_trace():
@@ -170,7 +170,7 @@ def test_a_size_too_large_is_a_failed_allocation_not_an_invalid_free():
     assert block.layout.size == 100
     report = replay(trace, machine_for(trace))
     # the frees of NULL do nothing; realloc of a name never allocated allocates (NULL)
-    assert (report.out_of_memory, report.invalid_frees) == (5, 0)
+    assert (report.failed_allocations, report.invalid_frees) == (5, 0)
     assert "5 failed allocations: out of memory or too large; 0 invalid frees" in report.summary()
     while replayer.position:
         replayer.back()
@@ -182,7 +182,7 @@ def test_calloc_too_large_in_ltrace_is_a_failed_allocation():
         "calloc(1099511627776, 1099511627776) = 0x5000\nfree(0x5000) = <void>\n", "big.ltrace"
     )
     report = replay(trace, machine_for(trace))
-    assert (report.out_of_memory, report.invalid_frees) == (1, 0)
+    assert (report.failed_allocations, report.invalid_frees) == (1, 0)
 
 
 def test_the_report_counts_kinds_and_keeps_the_first_failures_with_their_lines():
