@@ -11,16 +11,15 @@ import gc
 import tracemalloc
 from pathlib import Path
 
-from orbita_gui.traces import Replayer, machine_for, read_trace
+from orbita_gui.traces import Replayer, Trace, machine_for, read_trace
 
 from .heap_traces import TRACES
 
 TARGET = 200
 
 
-def history_bytes(path: Path) -> tuple[int, int]:
-    """`(operations, bytes kept for them)` replaying `path` with history."""
-    trace = read_trace(path)
+def history_bytes(trace: Trace) -> int:
+    """Bytes kept, for stepping back, after replaying `trace` with history."""
     machine = machine_for(trace)
     tracemalloc.start()
     try:
@@ -29,9 +28,9 @@ def history_bytes(path: Path) -> tuple[int, int]:
             replayer.step()
         gc.collect()
         with_history = tracemalloc.get_traced_memory()[0]
-        del replayer
+        del replayer  # the history goes; the machine's live state stays
         gc.collect()
-        return len(trace.ops), with_history - tracemalloc.get_traced_memory()[0]
+        return with_history - tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
 
@@ -44,7 +43,8 @@ def run(folder: Path = TRACES) -> None:
         return
     total_ops = total_bytes = 0
     for path in paths:
-        operations, kept = history_bytes(path)
+        trace = read_trace(path)
+        operations, kept = len(trace.ops), history_bytes(trace)
         total_ops, total_bytes = total_ops + operations, total_bytes + kept
         if operations >= 1000:
             print(f"  {path.name:<24}{operations:>7,} ops {kept / operations:>6,.0f} bytes/op")

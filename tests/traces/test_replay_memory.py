@@ -6,6 +6,7 @@ import tracemalloc
 
 import pytest
 
+from bench.history_memory import history_bytes
 from orbita_gui.core import HeapAllocation, VisitsNotKept
 from orbita_gui.traces import Op, Replayer, Trace, machine_for, parse_native, replay
 
@@ -60,18 +61,9 @@ def test_a_replayer_without_history_refuses_to_step_back():
 
 def test_history_keeps_under_200_bytes_an_operation():
     trace = random_trace(20_000)
-    machine = machine_for(trace)
-    tracemalloc.start()
-    try:
-        replayer = Replayer(trace, machine)
-        while not replayer.at_end:
-            replayer.step()
-        with_history = traced_bytes()
-        del replayer  # the history goes; the machine's live state stays
-        kept = (with_history - traced_bytes()) / len(trace.ops)
-    finally:
-        tracemalloc.stop()
-    assert kept < 200  # before: 700 to 2,000 bytes (every event's copy of its visits)
+    assert (
+        history_bytes(trace) / len(trace.ops) < 200
+    )  # before: 700 to 2,000 bytes (every event's copy of its visits)
 
 
 def test_only_the_newest_successful_search_keeps_its_visits():
