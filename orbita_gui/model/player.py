@@ -58,6 +58,16 @@ class TracePlayer(QObject):
         self._budget = FrameBudget()
         self.animation = SearchAnimation(self)
         """The search of the last operation applied alone, step by step."""
+        # It shows the latest operation: any change after it ends it. (A step announces
+        # its operation first, then starts animating it.)
+        for signal in (
+            model.sig_event_applied,
+            model.sig_event_reverted,
+            model.sig_events_applied,
+            model.sig_events_reverted,
+            model.sig_machine_reset,
+        ):
+            signal.connect(self.animation.stop)
         model.undo_stack.indexChanged.connect(self._on_machine_edited)
 
     # State
@@ -116,7 +126,6 @@ class TracePlayer(QObject):
         """Take back the last operation; False at the start."""
         if not self._replayer or self._replayer.position == 0:
             return False
-        self.animation.stop()
         self._back()
         self.sig_position_changed.emit(self.position)
         return True
@@ -127,7 +136,6 @@ class TracePlayer(QObject):
         if not self._replayer:
             return 0
         target = max(0, min(target, self.length))
-        self.animation.stop()
         total, done = abs(target - self.position), 0
         forward = target > self.position
         while self.position != target:
@@ -227,7 +235,6 @@ class TracePlayer(QObject):
         if self._replayer is None or self._loading:
             return
         self.pause()
-        self.animation.stop()
         self._replayer, self.trace, self.report = None, None, None
         self.sig_detached.emit(
             "The machine was changed by hand, so the trace player let go of the trace. "

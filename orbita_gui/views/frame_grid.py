@@ -333,6 +333,9 @@ class FrameGridView(pg.PlotWidget):
         self._lines.cells = (self.codes.rows, self.codes.cols)
         self._linked = None
         self._shown = None
+        if self._hovered >= 0:  # that frame's heap bytes are another machine's now
+            self._hovered = -1
+            self.sig_frame_hovered.emit(-1)
         self.refresh()
         view = self.getPlotItem().getViewBox()
         margin = max(self.codes.rows, self.codes.cols)  # room for the aspect lock to fit
