@@ -3,6 +3,7 @@
 #   bash dev.sh run  [ARGS]   start the application
 #   bash dev.sh test [ARGS]   layer contracts, lint, then the whole test suite
 #   bash dev.sh bench         the speed benchmarks in bench/
+#   bash dev.sh soak [ACTIONS] [SEED]   drive the window at random by keys and clicks
 # Set-up is idempotent and quick once done: Debian libraries Qt needs (installed
 # when run as root, otherwise named), a virtual environment in .venv, the package.
 set -euo pipefail
@@ -96,8 +97,13 @@ bench)
     ensure_venv
     exec "$VENV/bin/python" -m bench "$@"
     ;;
+soak)
+    ensure_debs $QT_OFFSCREEN_DEBS
+    ensure_venv
+    exec "$VENV/bin/python" -m bench.soak "$@"
+    ;;
 *)
-    say "usage: bash dev.sh run|test|bench [ARGS]"
+    say "usage: bash dev.sh run|test|bench|soak [ARGS]"
     exit 2
     ;;
 esac
