@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         model.sig_changed.connect(self._status_updates.request)
         model.sig_operation_failed.connect(lambda message: self._remember(message, failed=True))
         model.undo_stack.cleanChanged.connect(self._on_saved_changed)
-        self.resize(1440, 900)
+        self._fit_first_size(1440, 900)
         controls, stats, log = self.docks
         self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
         self.resizeDocks([log], [160], Qt.Orientation.Vertical)
@@ -343,6 +343,12 @@ class MainWindow(QMainWindow):
         )
 
     # Remembered layout
+
+    def _fit_first_size(self, width: int, height: int) -> None:
+        """The size of a first start, no larger than the screen (a projector is often
+        1024 x 768): a window beyond its edges hides its right-hand views."""
+        screen = self.screen().availableGeometry()
+        self.resize(min(width, screen.width()), min(height, screen.height()))
 
     def _restore_layout(self) -> None:
         """Size and docks as they were; a setting that cannot be read (edited by hand,

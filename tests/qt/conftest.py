@@ -95,6 +95,7 @@ def window(qtbot, model, settings):
     """The main window on the small machine, shown; its player stopped afterwards.
     Closed here, not by qtbot: work left unsaved by the test is discarded first."""
     win = MainWindow(model, settings)
+    win.resize(1440, 900)  # larger than the offscreen screen, which a first start fits
     win.show()
     qtbot.waitExposed(win)
     yield win

@@ -214,3 +214,10 @@ def test_a_session_that_cannot_be_written_is_one_message_and_stays_unsaved(
     press(qtbot, window, Qt.Key.Key_S, CTRL)
     assert "no such folder" in dialogs.asked[0] and "No such file" in dialogs.asked[0]
     assert window.model.unsaved and window.isWindowModified()
+
+
+def test_a_first_start_fits_the_screen(qtbot, model):
+    window = MainWindow(model)  # no remembered size
+    qtbot.addWidget(window)
+    screen = window.screen().availableGeometry()
+    assert window.width() <= screen.width() and window.height() <= screen.height()
