@@ -133,7 +133,8 @@ class TraceUi(QObject):
             warnings = trace.warnings
             for warning in warnings:
                 self.window.log.add_note(warning)
-            note = f" ({len(warnings):,} warnings in the log)" if warnings else ""
+            plural = "" if len(warnings) == 1 else "s"
+            note = f" ({len(warnings):,} warning{plural} in the log)" if warnings else ""
             self.window.say(f"Loaded {name}: {len(trace.ops):,} operations{note}. Space plays.")
         return loaded
 

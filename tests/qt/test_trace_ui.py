@@ -125,3 +125,14 @@ def test_a_loaded_trace_starts_a_new_log(qtbot, window):
     qtbot.waitUntil(lambda: log.rowCount() == 3)
     assert log.text(0) == "reset: a new machine"  # the trace's machine; nothing from before
     assert log.text(1).startswith("allocate(")
+
+
+def test_a_traces_warnings_are_in_the_log(qtbot, window, tmp_path):
+    trace = tmp_path / "extra.rep"
+    trace.write_text("20000\n2\n2\n1\na 0 8\nf 0\nf 1\n")  # one line past the header's two
+    assert window.traces.load(trace)
+    log = window.log.log
+    qtbot.waitUntil(lambda: log.rowCount() > 0)
+    lines = [log.text(row) for row in range(log.rowCount())]
+    assert any(f"{trace}:7:1: warning:" in line for line in lines), lines
+    assert "2 operations (1 warning in the log)" in window.status.text()
