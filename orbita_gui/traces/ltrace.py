@@ -48,6 +48,9 @@ class _Call(NamedTuple):
     line: int
 
 
+LEADING_ZERO = re.compile(r"0[0-9]+")
+
+
 def _pointer(token: str) -> str | None:
     """A pointer argument or result as a name; NULL as `NULL`; None if not a pointer."""
     if token in NULLS:
@@ -113,6 +116,12 @@ def _call(
     return None
 
 
+def _count(token: str) -> int | None:
+    """A size or count as ltrace prints it: decimal without leading zeros, or 0x hex.
+    ltrace never prints `010`; in a hand-made file it is ambiguous, so it is refused."""
+    return None if LEADING_ZERO.fullmatch(token) else whole_number(token, hexadecimal=True)
+
+
 def _op(source: str, call: _Call) -> tuple | None:
     """`(kind, name, size, align, line[, new_name])` for the call; None if there is
     nothing to replay (an allocation that returned NULL)."""
@@ -135,7 +144,7 @@ def _op(source: str, call: _Call) -> tuple | None:
         column = call.rest_column + result.start("value")
         message = f"expected a pointer after '=', found {quoted(result['value'])}"
         raise TraceSyntaxError(source, call.line, column, message)
-    counts = [whole_number(arg, hexadecimal=True) for arg, _ in args]
+    counts = [_count(arg) for arg, _ in args]
     if func == "realloc":
         old = _pointer(args[0][0]) if len(args) == 2 else None
         if old is None or counts[1] is None:
@@ -150,6 +159,8 @@ def _op(source: str, call: _Call) -> tuple | None:
         )
         wanted = "a size" if func == "malloc" else "two counts"
         message = f"expected {func} with {wanted} in decimal or 0x hex digits"
+        if any(LEADING_ZERO.fullmatch(arg) for arg, _ in args):
+            message += " (no leading zero: C reads 010 as 8, a person as 10)"
         raise bad(column, message + ascii_hint(call.args))
     size = counts[0] if func == "malloc" else counts[0] * counts[1]
     return None if returned == NULL else (MALLOC, returned, size, 16, call.line)

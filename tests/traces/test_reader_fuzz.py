@@ -251,7 +251,9 @@ def test_the_hooks_hostile_files_are_located(tmp_path, name, data, where):
     assert str(caught.value).startswith(f"{path}{where}")
 
 
-def test_the_hooks_ltrace_with_a_leading_zero_reads(tmp_path):
+def test_the_hooks_ltrace_with_a_leading_zero_is_located(tmp_path):
     path = tmp_path / "zero.ltrace"
     path.write_bytes(b"malloc(010) = 0x10\n")
-    assert list(read_trace(path).ops) == [Op("malloc", "0x10", 10, 16, 1)]
+    with pytest.raises(TraceSyntaxError) as caught:
+        read_trace(path)
+    assert str(caught.value).startswith(f"{path}:1:8: ")

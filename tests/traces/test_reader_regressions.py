@@ -103,9 +103,11 @@ def test_ltrace_ignores_other_calls_that_quote_malloc():
     assert str(error_of(parse_ltrace, "[pid 3] malloc(8 = 0x10\n")).startswith("t:1:15:")
 
 
-def test_ltrace_numbers_with_leading_zeros_are_decimal():
-    trace = parse_ltrace("malloc(010) = 0x10\ncalloc(0x10, 010) = 0x20\n")
-    assert [op.size for op in trace.ops] == [10, 160]
+def test_ltrace_numbers_with_leading_zeros_are_refused_where_they_stand():
+    # ltrace prints decimal without leading zeros; C would read 010 as 8, a person as 10.
+    assert "no leading zero" in str(error_of(parse_ltrace, "malloc(010) = 0x10\n"))
+    assert str(error_of(parse_ltrace, "calloc(0x10, 010) = 0x20\n")).startswith("t:1:14:")
+    assert [op.size for op in parse_ltrace("malloc(10) = 0x10\nmalloc(0) = 0x20\n").ops] == [10, 0]
 
 
 # 5. Sizes too big for the machine read; the replay reports them.
