@@ -1,4 +1,3 @@
-import time
 import tracemalloc
 
 import numpy as np
@@ -111,14 +110,13 @@ def test_unsupported_machines_are_refused_with_what_would_do(
 
 def test_the_largest_machine_is_built_at_once():
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         machine = Machine(MAX_MEMORY, HEAP_START, MAX_HEAP)
-        seconds, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # One Python call and one dict entry per page took 0.5 s to 2 s and 30 MB.
-    assert seconds < 0.2 and peak < 8 << 20  # the bitmap (4 MiB) and heap_frames (2 MiB)
+    # One Python object and one dict entry per page took 30 MB (and seconds: bench/frames.py).
+    assert peak < 8 << 20  # the bitmap (4 MiB) and heap_frames (2 MiB)
     pages = MAX_HEAP // FRAME_SIZE
     assert len(machine.heap_frames) == pages and machine.heap_frames[-1] == pages - 1
     assert machine.frames.used_frames == machine.frames.next_free == pages

@@ -1,6 +1,5 @@
 """Inputs that once broke a reader, one test per defect: each failed before its fix."""
 
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -151,11 +150,10 @@ def test_a_long_token_is_cut_in_the_message(parse, text):
         (parse_ltrace, "free(" + "(" * 100_000 + "\n"),
     ],
 )
+@pytest.mark.timeout(10)  # a backtracking regex took tens of seconds: a hang, not a speed
 def test_a_long_line_costs_its_length_not_its_square(parse, text):
-    start = time.perf_counter()
     with pytest.raises(TraceSyntaxError):
         parse(text, "t")
-    assert time.perf_counter() - start < 0.5  # a backtracking regex took seconds
 
 
 @pytest.mark.parametrize(
