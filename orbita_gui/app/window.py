@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
         self._status_updates = Throttle(self._show_last_event, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self._status_updates.request)
         model.sig_operation_failed.connect(lambda message: self._remember(message, failed=True))
-        model.undo_stack.cleanChanged.connect(self._on_saved_changed)
+        model.undo_stack.cleanChanged.connect(self._show_unsaved)
+        model.sig_changed.connect(self._show_unsaved)
         self._fit_first_size(1440, 900)
         controls, stats, log = self.docks
         self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
@@ -300,8 +301,8 @@ class MainWindow(QMainWindow):
             return self.traces.save_session()
         return answer == QMessageBox.StandardButton.Discard
 
-    def _on_saved_changed(self, saved: bool) -> None:
-        self.setWindowModified(not saved)  # the title's [*]
+    def _show_unsaved(self) -> None:
+        self.setWindowModified(self.model.unsaved)  # the title's [*]
 
     def report_problem(self, title: str, text: str) -> None:
         """A problem the user must read: a message box, or, with no one to close one,

@@ -266,9 +266,9 @@ class MachineModel(QObject):
 
     @property
     def unsaved(self) -> bool:
-        """Whether operations made by hand since the last save (or start) would be lost;
-        `undo_stack.cleanChanged` says when this changes."""
-        return not self.undo_stack.isClean()
+        """Whether operations made by hand since the last save (or start) would be lost.
+        A new machine with nothing done on it yet has nothing to lose."""
+        return bool(self.history) and not self.undo_stack.isClean()
 
     def mark_saved(self) -> None:
         """The state now is saved (or is a starting point, such as the demo)."""
@@ -358,6 +358,8 @@ class MachineModel(QObject):
     def _record_many(self, events: list[Event], undone: bool) -> None:
         """`_record` for each event of a batch, with less work per event: a fast replay
         records a thousand a frame, and nothing is selected while it plays."""
+        if not events:  # failures only: nothing changed
+            return
         self.revision += 1
         if self.selected_frames or self.selected_blocks:
             for event in events:
