@@ -43,8 +43,8 @@ def test_replay_prints_the_summary(small, tmp_path):
     out = result.stdout
     assert "operations          6" in out
     assert (
-        "failures            2 (1 failed allocations: out of memory or too large; "
-        "1 invalid frees)" in out
+        "failures            2 (1 failed allocation: out of memory or too large; "
+        "1 invalid free)" in out
     )
     assert "peak live payload   150 bytes" in out
     assert "heap footprint      160 bytes" in out

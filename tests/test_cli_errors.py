@@ -159,4 +159,4 @@ def test_huge_allocations_in_a_rep_are_failed_allocations(capsys, tmp_path):
     path.write_text("2\n4\na 0 18446744073709551616\nf 0\na 1 8\nf 1\n")
     status, out, _ = run(capsys, path)
     assert status == 0
-    assert "failures            1 (1 failed allocations" in out and "0 invalid frees" in out
+    assert "failures            1 (1 failed allocation" in out and "0 invalid frees" in out

@@ -21,6 +21,8 @@ from orbita_gui.core.units import parse_size
 from orbita_gui.traces import machine_for, read_trace, replay
 from orbita_gui.traces.stats_csv import write_stats_csv
 
+from .output_paths import unwritable
+
 WARNINGS_LISTED = 20
 """A trace's warnings printed at most; the rest are counted."""
 PROGRESS_SECONDS = 0.25
@@ -80,10 +82,12 @@ def replay_command(argv: list[str]) -> int:
 def _replay(args: argparse.Namespace) -> int:
     for path in (args.csv, args.screenshot):  # before a long replay, not after
         if path is not None:
-            _check_writable(path)
+            why = unwritable(path)
+            if why:
+                raise _Refused(f"cannot write {path}: {why}")
     try:
         trace = read_trace(args.trace, args.heap_size)
-        machine = machine_for(trace, args.heap_size)
+        machine = machine_for(trace)  # read_trace put --heap-size in the trace
     except (OrbitaError, ValueError) as error:
         raise _Refused(error) from None
     _print_warnings(trace.warnings)
@@ -110,22 +114,6 @@ def _replay(args: argparse.Namespace) -> int:
         status = screenshot_of_machine(machine, args.screenshot)
     sys.stdout.flush()  # a closed pipe shows here, inside replay_command's guard
     return status
-
-
-def _check_writable(path: Path) -> None:
-    """Refuse, naming the path and why, an output file that could not be written."""
-    folder = path.parent
-    if not folder.exists():
-        why = f"no such folder {folder}"
-    elif not folder.is_dir():
-        why = f"{folder} is not a folder"
-    elif path.is_dir():
-        why = "it is a folder"
-    elif not os.access(path if path.exists() else folder, os.W_OK):
-        why = "permission denied"
-    else:
-        return
-    raise _Refused(f"cannot write {path}: {why}")
 
 
 def _print_warnings(warnings) -> None:

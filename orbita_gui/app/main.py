@@ -10,6 +10,8 @@ from pathlib import Path
 
 from orbita_gui import __version__
 
+from .output_paths import unwritable
+
 SCREENSHOT_SIZE = (1440, 900)
 
 
@@ -47,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return replay_command(argv[1:])
     args = parse_args(argv)
+    why = args.screenshot and unwritable(args.screenshot)
+    if why:
+        print(f"orbita-gui: cannot write {args.screenshot}: {why}", file=sys.stderr)
+        return 1
     if args.screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not has_display():
@@ -135,11 +141,6 @@ def save_screenshot(window, path: Path) -> int:
     loop = QEventLoop()
     QTimer.singleShot(300, loop.quit)  # the coalesced repaint comes within a frame or two
     loop.exec()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        print(f"orbita-gui: cannot write {path}: {error.strerror}", file=sys.stderr)
-        return 1
     if not window.grab().save(str(path)):
         print(f"orbita-gui: cannot write {path}", file=sys.stderr)
         return 1

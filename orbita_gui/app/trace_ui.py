@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui.core import OrbitaError
+from orbita_gui.core.units import plural
 from orbita_gui.model import TracePlayer
 from orbita_gui.traces import FILE_FILTER, Trace, format_native, read_trace
 from orbita_gui.traces.stats_csv import write_stats_csv
@@ -133,8 +135,9 @@ class TraceUi(QObject):
             warnings = trace.warnings
             for warning in warnings:
                 self.window.log.add_note(warning)
-            plural = "" if len(warnings) == 1 else "s"
-            note = f" ({len(warnings):,} warning{plural} in the log)" if warnings else ""
+                if self.window.headless:  # no one reads the log of a screenshot
+                    print(warning, file=sys.stderr)
+            note = f" ({plural(len(warnings), 'warning')} in the log)" if warnings else ""
             self.window.say(f"Loaded {name}: {len(trace.ops):,} operations{note}. Space plays.")
         return loaded
 

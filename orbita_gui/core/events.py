@@ -18,6 +18,7 @@ import numpy as np
 
 from .addresses import FRAME_SIZE, Frame
 from .layout import Layout
+from .units import plural
 
 LIST_NODE_SIZE = 16
 """`mem::size_of::<ListNode>()`: a size and a next pointer."""
@@ -28,10 +29,6 @@ VISITS_KEPT = 256
 """An allocation's event keeps at most this many of the nodes its search passed over
 (it counts them all): the views show a long search in a few steps, and a copy of
 thousands of nodes would cost more to make than the search."""
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 # Frames
@@ -89,13 +86,13 @@ class FrameAllocation:
         if self.frame_number is None:
             return (
                 f"allocate_frame() -> None: out of memory, "
-                f"all {_plural(self.total_frames, 'frame')} are used"
+                f"all {plural(self.total_frames, 'frame')} are used"
             )
         found = self.frame_number
         head = f"allocate_frame() -> Frame({found * FRAME_SIZE:#x}): frame {found:,}"
         if found == start:
             return f"{head}, free at next_free"
-        return f"{head}, passed over {_plural(found - start, 'used frame')} from next_free"
+        return f"{head}, passed over {plural(found - start, 'used frame')} from next_free"
 
 
 @_event
@@ -287,7 +284,7 @@ class HeapAllocation:
         return tuple(steps)
 
     def describe(self) -> str:
-        passed = f"passed over {_plural(self.passed_over, 'region')}"
+        passed = f"passed over {plural(self.passed_over, 'region')}"
         if self.block is None:
             reason = "address overflow" if self.overflowed else "out of memory"
             return f"allocate({self.layout}) -> null: {reason}, {passed}"

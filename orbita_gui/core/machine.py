@@ -87,7 +87,8 @@ def _check_memory(memory_size: int, pages: int, heap_size: int) -> None:
     if not (MIN_MEMORY <= memory_size <= MAX_MEMORY and memory_size % FRAME_SIZE == 0):
         raise InvalidMachineError(
             "memory_size",
-            f"memory size {_bytes(memory_size)} is not supported: give 64 KiB to 16 GiB, "
+            f"memory size {_bytes(memory_size)} is not supported: give "
+            f"{format_size(MIN_MEMORY)} to {format_size(MAX_MEMORY)}, "
             "a whole number of 4 KiB frames",
         )
     frames = memory_size // FRAME_SIZE
@@ -100,10 +101,17 @@ def _check_memory(memory_size: int, pages: int, heap_size: int) -> None:
         )
 
 
-def memory_for_heap(heap_size: int) -> int:
-    """The memory a machine gets when only its heap is given (as `replay.machine_for`):
-    1 GiB, or the heap and 1 MiB more rounded up to a MiB if that is larger."""
-    return max(1 << 30, -(-(heap_size + (1 << 20)) // (1 << 20)) << 20)
+def machine_sizes(
+    memory_size: int | None, heap_start: int | None, heap_size: int | None
+) -> tuple[int, int, int]:
+    """`(memory_size, heap_start, heap_size)` with defaults for what is not given (None;
+    a 0 stays 0, for the check to refuse): the default heap at `HEAP_START`, and memory
+    of 1 GiB, or the heap and 1 MiB more rounded up to a MiB if that is larger."""
+    heap_start = HEAP_START if heap_start is None else heap_start
+    heap_size = HEAP_SIZE if heap_size is None else heap_size
+    if memory_size is None:
+        memory_size = max(1 << 30, -(-(heap_size + (1 << 20)) // (1 << 20)) << 20)
+    return memory_size, heap_start, heap_size
 
 
 def _bytes(size: int) -> str:

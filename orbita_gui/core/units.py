@@ -53,3 +53,8 @@ def format_size(size: int) -> str:
         if size >= unit and size % unit == 0:
             return f"{size // unit:,} {suffix}"
     return f"{size:,} B"
+
+
+def plural(count: int, noun: str) -> str:
+    """A count and its noun as people write them: 1 frame, 2 frames, 1,024 frames."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

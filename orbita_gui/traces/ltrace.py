@@ -122,6 +122,12 @@ def _count(token: str) -> int | None:
     return None if LEADING_ZERO.fullmatch(token) else whole_number(token, hexadecimal=True)
 
 
+def _leading_zero_hint(args: list[tuple[str, int]]) -> str:
+    if any(LEADING_ZERO.fullmatch(arg) for arg, _ in args):
+        return " (no leading zero: C reads 010 as 8, a person as 10)"
+    return ""
+
+
 def _op(source: str, call: _Call) -> tuple | None:
     """`(kind, name, size, align, line[, new_name])` for the call; None if there is
     nothing to replay (an allocation that returned NULL)."""
@@ -149,7 +155,8 @@ def _op(source: str, call: _Call) -> tuple | None:
         old = _pointer(args[0][0]) if len(args) == 2 else None
         if old is None or counts[1] is None:
             column = args[1][1] if old is not None else call.args_column
-            raise bad(column, f"expected realloc(POINTER, SIZE), found realloc({cut(call.args)})")
+            found = f"expected realloc(POINTER, SIZE), found realloc({cut(call.args)})"
+            raise bad(column, found + _leading_zero_hint(args))
         if returned == NULL:  # realloc(p, 0) frees p; a failed realloc changes nothing
             return (FREE, old, 0, 8, call.line) if counts[1] == 0 else None
         return REALLOC, old, counts[1], 16, call.line, returned
@@ -159,9 +166,7 @@ def _op(source: str, call: _Call) -> tuple | None:
         )
         wanted = "a size" if func == "malloc" else "two counts"
         message = f"expected {func} with {wanted} in decimal or 0x hex digits"
-        if any(LEADING_ZERO.fullmatch(arg) for arg, _ in args):
-            message += " (no leading zero: C reads 010 as 8, a person as 10)"
-        raise bad(column, message + ascii_hint(call.args))
+        raise bad(column, message + _leading_zero_hint(args) + ascii_hint(call.args))
     size = counts[0] if func == "malloc" else counts[0] * counts[1]
     return None if returned == NULL else (MALLOC, returned, size, 16, call.line)
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import InvalidMachineError, LayoutError
-from ..core.heap import HEAP_SIZE, HEAP_START
+from ..core.heap import HEAP_SIZE
 from ..core.layout import Layout
-from ..core.machine import check_machine, memory_for_heap
+from ..core.machine import check_machine, machine_sizes
 from ..core.units import SIZE_FORMS, format_size, parse_size
 from .source import error_at, numbered_lines, quoted, read_text
 from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Ops, Trace
@@ -101,10 +101,9 @@ def _check_header(source: str, header: dict[str, _Line]) -> None:
     frames, heap = header.get("frames"), header.get("heap")
     if frames is None and heap is None:
         return
-    heap_start, heap_size = heap.values if heap else (HEAP_START, HEAP_SIZE)
-    memory = frames.values[0] if frames else memory_for_heap(heap_size)
+    heap_start, heap_size = heap.values if heap else (None, None)
     try:
-        check_machine(memory, heap_start, heap_size)
+        check_machine(*machine_sizes(frames.values[0] if frames else None, heap_start, heap_size))
     except InvalidMachineError as error:
         at_fault = {"memory_size": (frames, 1), "heap_start": (heap, 1), "heap_size": (heap, 2)}
         line, index = at_fault[error.parameter]

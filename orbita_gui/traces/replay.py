@@ -26,9 +26,9 @@ import numpy as np
 from ..core.addresses import Frame
 from ..core.errors import LayoutError, OrbitaError
 from ..core.events import Event, HeapAllocation, HeapReallocation
-from ..core.heap import HEAP_SIZE, HEAP_START
 from ..core.layout import Layout
-from ..core.machine import Machine, memory_for_heap
+from ..core.machine import Machine, machine_sizes
+from ..core.units import plural
 from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, Op, Trace
 
 _UNBOUND = object()
@@ -246,18 +246,10 @@ def _search_of(event: Event | None) -> HeapAllocation | None:
 
 
 def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:
-    """A machine of the size the trace asks for; room enough where it does not say.
-
-    A size given as 0 is passed on as 0 (and refused by `Machine`), not taken as unset.
-    """
-    heap = _given(heap_size, trace.heap_size, HEAP_SIZE)
-    memory = _given(trace.memory_size, memory_for_heap(heap))
-    return Machine(memory, _given(trace.heap_start, HEAP_START), heap)
-
-
-def _given(*values: int | None) -> int:
-    """The first value that is not None."""
-    return next(value for value in values if value is not None)
+    """A machine of the size the trace asks for (`heap_size` instead of its heap's, if
+    given); room enough where it does not say."""
+    heap_size = trace.heap_size if heap_size is None else heap_size
+    return Machine(*machine_sizes(trace.memory_size, trace.heap_start, heap_size))
 
 
 STAT_COLUMNS = (
@@ -311,8 +303,9 @@ class ReplayReport:
         return "\n".join(
             [
                 f"operations          {self.operations:,}",
-                f"failures            {self.failures:,} ({self.failed_allocations:,} failed "
-                f"allocations: out of memory or too large; {self.invalid_frees:,} invalid frees)",
+                f"failures            {self.failures:,} "
+                f"({plural(self.failed_allocations, 'failed allocation')}: out of memory or "
+                f"too large; {plural(self.invalid_frees, 'invalid free')})",
                 f"peak live payload   {self.peak_payload:,} bytes",
                 f"heap footprint      {self.footprint:,} bytes (highest byte handed out)",
                 f"utilization         {self.utilization:.1%}",

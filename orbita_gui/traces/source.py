@@ -87,7 +87,8 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
         line = data.count(b"\n", 0, error.start) + 1
-        column = len(data[line_start : error.start].decode("utf-8", "replace")) + 1
+        before = data[line_start : error.start].decode("utf-8", "replace")
+        column = len(before.removeprefix(BOM) if line_start == 0 else before) + 1
         raise TraceSyntaxError(
             str(path),
             line,

@@ -59,7 +59,7 @@ def test_a_heap_larger_than_memory_is_refused():
     assert e.value.parameter == "heap_size"
 
 
-def test_the_limits():
+def test_the_limits_are_the_documented_ones():
     assert (MIN_MEMORY, MAX_MEMORY, MIN_HEAP, MAX_HEAP) == (64 << 10, 16 << 30, 16, 1 << 30)
 
 

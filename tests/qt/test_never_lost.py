@@ -100,21 +100,40 @@ def test_the_window_starts_with_settings_it_cannot_read(qtbot, model, tmp_path, 
 # 3. Headless modes print and exit, never wait for a dialog
 
 
-@pytest.mark.parametrize("text", [None, "frames 1\n", "malloc a 8 3\n"])
-def test_screenshot_of_a_bad_or_missing_trace_exits_with_its_message(tmp_path, text):
-    trace = tmp_path / "t.trace"
-    if text is not None:
-        trace.write_text(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "orbita_gui", str(trace), "--screenshot", str(tmp_path / "s.png")],
+def screenshot(tmp_path, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "orbita_gui", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=60,
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""},
     )
+
+
+@pytest.mark.parametrize("text", [None, "frames 1\n", "malloc a 8 3\n"])
+def test_screenshot_of_a_bad_or_missing_trace_exits_with_its_message(tmp_path, text):
+    trace = tmp_path / "t.trace"
+    if text is not None:
+        trace.write_text(text)
+    result = screenshot(tmp_path, trace, "--screenshot", tmp_path / "s.png")
     assert result.returncode == 1
     assert f"{trace}:1:" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "s.png").exists()
+
+
+def test_a_screenshot_into_a_missing_folder_is_refused_before_rendering(tmp_path):
+    result = screenshot(tmp_path, "--screenshot", tmp_path / "no such folder" / "s.png")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no such folder" in result.stderr
+    assert not (tmp_path / "no such folder").exists()
+
+
+def test_a_screenshot_of_a_trace_says_its_warnings(tmp_path):
+    trace = tmp_path / "extra.rep"
+    trace.write_text("20000\n2\n2\n1\na 0 8\nf 0\nf 1\n")  # one line past the header's two
+    result = screenshot(tmp_path, trace, "--screenshot", tmp_path / "s.png")
+    assert result.returncode == 0 and (tmp_path / "s.png").exists()
+    assert f"{trace}:7:1: warning:" in result.stderr
 
 
 # 4. Hovering right after a change reads the heap as it is now

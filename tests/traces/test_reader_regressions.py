@@ -106,6 +106,7 @@ def test_ltrace_numbers_with_leading_zeros_are_refused_where_they_stand():
     # ltrace prints decimal without leading zeros; C would read 010 as 8, a person as 10.
     assert "no leading zero" in str(error_of(parse_ltrace, "malloc(010) = 0x10\n"))
     assert str(error_of(parse_ltrace, "calloc(0x10, 010) = 0x20\n")).startswith("t:1:14:")
+    assert "no leading zero" in str(error_of(parse_ltrace, "realloc(0x10, 010) = 0x20\n"))
     assert [op.size for op in parse_ltrace("malloc(10) = 0x10\nmalloc(0) = 0x20\n").ops] == [10, 0]
 
 
@@ -364,3 +365,13 @@ def test_the_malloclab_view_shares_the_operations():
     assert lab.ops[1:] == lab.ops[-2:] and lab.ops[0].size == 8
     assert malloclab_to_trace(lab).ops is lab.operations
     assert machine_for(malloclab_to_trace(lab)).heap.heap_start == HEAP_START
+
+
+def test_a_bad_byte_after_a_byte_order_mark_is_located_as_without_one(tmp_path):
+    with_mark, without = tmp_path / "a.trace", tmp_path / "b.trace"
+    with_mark.write_bytes(b"\xef\xbb\xbfab\xff")
+    without.write_bytes(b"ab\xff")
+    for path in (with_mark, without):
+        with pytest.raises(TraceSyntaxError) as caught:
+            read_trace(path)
+        assert str(caught.value).startswith(f"{path}:1:3: ")
