@@ -20,14 +20,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from orbita_gui.app.window import MainWindow
 from orbita_gui.core import Machine
 from orbita_gui.model import MachineModel
 from tests.qt.gui_monkey import ESCAPED, Defect, Monkey
+from tests.qt.scripted_dialogs import ScriptedDialogs
 
 ACTIONS = 20_000
 TRACEBACKS_SHOWN = 3
@@ -36,82 +37,6 @@ OFFSCREEN_NOISE = (
     "This plugin does not support propagateSizeHints()",
 )
 """What the offscreen platform says at every window activation: not a finding."""
-
-
-class UnexpectedDialog(Exception):
-    """A dialog the monkey queued no answer for: raised instead of showing it."""
-
-
-class ScriptedDialogs:
-    """The tests' `dialogs` fixture without pytest: each modal dialog is answered by
-    clicking the next queued button, each file dialog by the next queued path; one
-    with no answer queued raises at once (offscreen, nobody could close it)."""
-
-    def __init__(self) -> None:
-        self.answers: list[str] = []
-        self.files: list[str] = []
-        self._saved: dict[tuple[type, str], object] = {}
-
-    def click(self, button_text: str) -> None:
-        self.answers.append(button_text)
-
-    def choose_file(self, path) -> None:
-        self.files.append(str(path))
-
-    def __enter__(self) -> ScriptedDialogs:
-        originals = {kind: kind.exec for kind in (QDialog, QMessageBox)}  # before either is
-        for kind, original in originals.items():  # patched: one may be the other's
-            self._patch(kind, "exec", lambda dialog, o=original: self._exec(o, dialog))
-        for name in ("about", "critical", "information", "question", "warning"):
-            self._patch(QMessageBox, name, _refuse(f"QMessageBox.{name}"))
-        for name in ("getOpenFileName", "getSaveFileName"):
-            self._patch(QFileDialog, name, self._file)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for (kind, name), original in self._saved.items():
-            setattr(kind, name, original)
-
-    def _patch(self, kind: type, name: str, replacement) -> None:
-        self._saved[(kind, name)] = getattr(kind, name)
-        setattr(kind, name, replacement)
-
-    def _exec(self, original, dialog) -> int:
-        if not self.answers:
-            raise UnexpectedDialog(f"an unexpected dialog: {_words(dialog)}")
-        text = self.answers.pop(0)
-        QTimer.singleShot(0, lambda: _click(text))
-        return original(dialog)
-
-    def _file(self, *args, **kwargs) -> tuple[str, str]:
-        if not self.files:
-            raise UnexpectedDialog(f"an unexpected file dialog: {args[1:2]}")
-        return self.files.pop(0), ""
-
-
-def _refuse(what: str):
-    def refuse(*args, **kwargs):
-        raise UnexpectedDialog(f"an unexpected {what}{args[1:3]}")
-
-    return refuse
-
-
-def _words(dialog) -> str:
-    text = dialog.text() if isinstance(dialog, QMessageBox) else ""
-    return f"{dialog.windowTitle()}: {text}"
-
-
-def _click(text: str) -> None:
-    """Click the button with this text in the open modal dialog (or close it, and say)."""
-    dialog = QApplication.activeModalWidget()
-    if dialog is None:
-        raise UnexpectedDialog(f"no dialog to click {text!r} in")
-    for button in dialog.findChildren(QAbstractButton):
-        if button.text().replace("&", "") == text and button.isEnabled():
-            button.click()
-            return
-    dialog.reject()
-    raise UnexpectedDialog(f"no button {text!r} to click in {_words(dialog)}")
 
 
 class QtMessages:

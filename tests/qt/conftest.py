@@ -2,18 +2,13 @@
 dialogs answered as a person would (any other dialog fails its test)."""
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QApplication,
-    QDialog,
-    QFileDialog,
-    QMessageBox,
-)
+from PySide6.QtCore import QSettings
 
 from orbita_gui.app.window import MainWindow
 from orbita_gui.core import Machine
 from orbita_gui.model import MachineModel
+
+from .scripted_dialogs import ScriptedDialogs
 
 
 @pytest.fixture
@@ -27,67 +22,12 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "orbita.ini"), QSettings.Format.IniFormat)
 
 
-class Dialogs:
-    """Answers for the dialogs a test expects, in order. Offscreen nobody can close a
-    modal dialog, and one left open ends the whole test run: so a dialog with no answer
-    waiting fails its test at once, saying what it asked."""
-
-    def __init__(self) -> None:
-        self.answers: list[str] = []
-        self.files: list[str] = []
-        self.asked: list[str] = []
-
-    def click(self, button_text: str) -> None:
-        """The next modal dialog is answered by clicking the button with this text."""
-        self.answers.append(button_text)
-
-    def choose_file(self, path) -> None:
-        """The next file dialog returns this path."""
-        self.files.append(str(path))
-
-    def _exec(self, original, dialog) -> int:
-        self.asked.append(_words(dialog))
-        if not self.answers:
-            pytest.fail(f"an unexpected dialog asked: {_words(dialog)}")
-        text = self.answers.pop(0)
-        QTimer.singleShot(0, lambda: _click(text))
-        return original(dialog)
-
-    def _file(self, *args, **kwargs) -> tuple[str, str]:
-        if not self.files:
-            pytest.fail(f"an unexpected file dialog: {args[1:2]}")
-        return self.files.pop(0), ""
-
-
-def _words(dialog) -> str:
-    text = dialog.text() if isinstance(dialog, QMessageBox) else ""
-    return f"{dialog.windowTitle()}: {text}"
-
-
-def _click(text: str) -> None:
-    dialog = QApplication.activeModalWidget()
-    assert dialog is not None, f"no dialog to click {text!r} in"
-    for button in dialog.findChildren(QAbstractButton):
-        if button.text().replace("&", "") == text:
-            button.click()
-            return
-    dialog.reject()
-    pytest.fail(f"no button {text!r} in {_words(dialog)}")
-
-
 @pytest.fixture(autouse=True)
-def dialogs(monkeypatch):
-    answers = Dialogs()
-    originals = {kind: kind.exec for kind in (QDialog, QMessageBox)}  # before either is patched
-    for kind, original in originals.items():
-        monkeypatch.setattr(kind, "exec", lambda d, o=original: answers._exec(o, d))
-    for name in ("about", "critical", "information", "question", "warning"):
-        monkeypatch.setattr(
-            QMessageBox, name, lambda *a, n=name: pytest.fail(f"unexpected QMessageBox.{n}{a}")
-        )
-    for name in ("getOpenFileName", "getSaveFileName"):
-        monkeypatch.setattr(QFileDialog, name, answers._file)
-    return answers
+def dialogs():
+    """Answers for the dialogs a test expects (`dialogs.click("OK")`,
+    `dialogs.choose_file(path)`); any other dialog fails the test."""
+    with ScriptedDialogs() as answers:
+        yield answers
 
 
 @pytest.fixture
