@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 
 from orbita_gui.app.window import MainWindow, redo_shortcuts
+from orbita_gui.resources import resource_path
 from orbita_gui.traces import Replayer, machine_for, read_trace
 
 from ..machine_state import machine_state
@@ -249,3 +250,12 @@ def test_a_first_start_fits_the_screen(qtbot, model):
     qtbot.addWidget(window)
     screen = window.screen().availableGeometry()
     assert window.width() <= screen.width() and window.height() <= screen.height()
+
+
+def test_statistics_that_cannot_be_written_are_one_message(qtbot, window, dialogs, tmp_path):
+    window.traces.load(resource_path("traces", "2-no-coalescing.trace"))
+    dialogs.choose_file(tmp_path / "no such folder" / "stats.csv")
+    dialogs.click("OK")
+    window.traces.export_csv()  # File > Export > Statistics as CSV
+    assert "no such folder" in dialogs.asked[0] and "No such file" in dialogs.asked[0]
+    assert "Cannot write" in window.status.text()
