@@ -7,6 +7,7 @@ import sys
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -119,6 +120,9 @@ class MainWindow(QMainWindow):
         """Rendering without a person to answer: problems are printed, never asked."""
         self.setWindowTitle("Orbita OS memory[*]")
         self.setWindowIcon(QIcon(str(resource_path("icons", "orbita.svg"))))
+        # The application's, not the window's: under a style sheet, widgets take the
+        # application's palette, not their parent's.
+        QApplication.setPalette(palette.window_palette())
         self.setStyleSheet(STYLE)
 
         self.grid = FrameGridView(self.model)

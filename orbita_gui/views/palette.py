@@ -8,13 +8,13 @@ happened is teal (made) or rose (freed), and what a search passed over is sand.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 PAPER = QColor("#f5f3ef")  # window background
 INK = QColor("#263238")  # text
 MUTED = QColor("#6b7780")  # secondary text
 ERROR = QColor("#b23a2b")  # failures in words
-WARNING = QColor("#7a4d00")  # warnings about input, in words
+WARNING = QColor("#6a3d9a")  # warnings about input: apart from ERROR for colour-blind eyes too
 FREE = QColor("#e6e1d8")
 USED = QColor("#5b7f95")
 HEAP = QColor("#e0a458")
@@ -59,3 +59,34 @@ def grid_lookup_table() -> np.ndarray:
     lut[CODE_OUTSIDE] = _rgb(OUTSIDE)
     lut[CODE_SCANNED] = _rgb(PASSED)
     return lut.round().astype(np.uint8)
+
+
+def window_palette() -> QPalette:
+    """Qt's colours for the window's own widgets (docks, menus, fields, the log), from
+    the colours above: the pictures are drawn on paper whatever the system's theme,
+    and with a dark theme's light text the titles and log around them were unreadable."""
+    qt = QPalette()
+    role = QPalette.ColorRole
+    for which, color in [
+        (role.Window, PAPER),
+        (role.WindowText, INK),
+        (role.Base, QColor("white")),
+        (role.AlternateBase, QColor("#ece8e1")),
+        (role.Text, INK),
+        (role.Button, QColor("#e9e5de")),
+        (role.ButtonText, INK),
+        (role.ToolTipBase, QColor("#fffdf7")),
+        (role.ToolTipText, INK),
+        (role.PlaceholderText, MUTED),
+        (role.Highlight, MARKER),
+        (role.HighlightedText, QColor("white")),
+        (role.Light, QColor("white")),
+        (role.Midlight, QColor("#e9e5de")),
+        (role.Mid, OUTSIDE),
+        (role.Dark, MUTED),
+        (role.Shadow, INK),
+    ]:
+        qt.setColor(which, color)
+    for which in (role.WindowText, role.Text, role.ButtonText):
+        qt.setColor(QPalette.ColorGroup.Disabled, which, MUTED)
+    return qt

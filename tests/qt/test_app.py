@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication
 
 from orbita_gui.app import reset_dialog
 from orbita_gui.app.demo import load_demo
@@ -204,3 +205,19 @@ def test_version_flag():
         [sys.executable, "-m", "orbita_gui", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.startswith("orbita-gui 0.1.0")
+
+
+def test_a_dark_system_theme_leaves_the_window_readable(qtbot, model):
+    """The pictures are drawn on paper; under a dark theme the titles and log around
+    them took its light text (on paper) or dark ground (under ink)."""
+    dark = QPalette()
+    for role, color in [("Window", "#202124"), ("WindowText", "#e8eaed"), ("Base", "#171717")]:
+        dark.setColor(getattr(QPalette.ColorRole, role), QColor(color))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+    QApplication.setPalette(dark)
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    text, ground = QPalette.ColorRole.Text, QPalette.ColorRole.Base
+    assert window.log.palette().color(text) == palette.INK
+    assert window.log.palette().color(ground) == QColor("white")
+    assert window.docks[0].palette().color(QPalette.ColorRole.WindowText) == palette.INK
