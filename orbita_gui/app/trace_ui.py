@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
@@ -134,9 +133,7 @@ class TraceUi(QObject):
         if loaded:
             warnings = trace.warnings
             for warning in warnings:
-                self.window.log.add_note(warning)
-                if self.window.headless:  # no one reads the log of a screenshot
-                    print(warning, file=sys.stderr)
+                self.window.warn(warning)
             note = f" ({plural(len(warnings), 'warning')} in the log)" if warnings else ""
             self.window.say(f"Loaded {name}: {len(trace.ops):,} operations{note}. Space plays.")
         return loaded
@@ -153,10 +150,9 @@ class TraceUi(QObject):
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save session", "session.trace", "Orbita traces (*.trace)"
         )
-        return bool(path) and self.save_session_to(Path(path))
-
-    def save_session_to(self, path: Path) -> bool:
-        model = self.window.model
+        if not path:
+            return False
+        path, model = Path(path), self.window.model
         session = model.session()
         if not self._write(path, lambda: path.write_text(format_native(session), "utf-8")):
             return False

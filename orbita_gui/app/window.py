@@ -317,6 +317,13 @@ class MainWindow(QMainWindow):
         else:
             QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self).exec()
 
+    def warn(self, text: str) -> None:
+        """A warning about the input (a trace's): in the log, and on stderr when headless,
+        where no one reads the log."""
+        self.log.add_note(text)
+        if self.headless:
+            print(text, file=sys.stderr)
+
     def _remember(self, item, undone: bool = False, failed: bool = False) -> None:
         """The latest operation (an event) or failure (its message): the status bar shows
         it at its next update. A fast replay's out-of-memory failures come by the hundred
