@@ -11,6 +11,9 @@ Frame(0x0)
 """
 
 from .addresses import FRAME_SIZE, Frame, PhysAddr, align_up
+from .allocators.bitmap_frames import FREE, USED, FrameAllocator
+from .allocators.free_list_heap import FreeListHeap, LinkedListAllocator
+from .allocators.heap_rules import HeapRules
 from .errors import (
     AddressOverflowError,
     FrameDoubleFreeError,
@@ -22,6 +25,7 @@ from .errors import (
     InvalidHeapRegionError,
     InvalidMachineError,
     InvalidMemorySizeError,
+    InvalidParameterError,
     LayoutError,
     LayoutMismatchError,
     MisalignedFrameError,
@@ -38,15 +42,26 @@ from .events import (
     HeapReallocation,
     HeapRelease,
     LeftoverPushed,
+    Merged,
     PaddingLost,
+    PagesMapped,
     RegionVisit,
     Verdict,
     VisitsNotKept,
 )
-from .frames import FREE, USED, FrameAllocator
-from .heap import HEAP_SIZE, HEAP_START, LinkedListAllocator
 from .layout import Layout
-from .machine import MAX_HEAP, MAX_MEMORY, MIN_HEAP, MIN_MEMORY, PAGE_SIZE, Machine, check_machine
+from .machine import (
+    HEAP_SIZE,
+    HEAP_START,
+    MAX_HEAP,
+    MAX_MEMORY,
+    MIN_HEAP,
+    MIN_MEMORY,
+    PAGE_SIZE,
+    Machine,
+    check_machine,
+)
+from .registry import create, kinds
 from .stats import HeapStats, MemoryStats
 
 __all__ = [
@@ -71,16 +86,19 @@ __all__ = [
     "FrameOutOfRangeError",
     "FrameRelease",
     "FrameScan",
+    "FreeListHeap",
     "HeapAllocation",
     "HeapError",
     "HeapFrameError",
     "HeapReallocation",
     "HeapRelease",
+    "HeapRules",
     "HeapStats",
     "InvalidFreeError",
     "InvalidHeapRegionError",
     "InvalidMachineError",
     "InvalidMemorySizeError",
+    "InvalidParameterError",
     "Layout",
     "LayoutError",
     "LayoutMismatchError",
@@ -88,9 +106,11 @@ __all__ = [
     "LinkedListAllocator",
     "Machine",
     "MemoryStats",
+    "Merged",
     "MisalignedFrameError",
     "OrbitaError",
     "PaddingLost",
+    "PagesMapped",
     "PhysAddr",
     "RegionVisit",
     "RevertError",
@@ -98,4 +118,6 @@ __all__ = [
     "VisitsNotKept",
     "align_up",
     "check_machine",
+    "create",
+    "kinds",
 ]

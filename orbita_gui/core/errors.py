@@ -87,3 +87,7 @@ class InvalidMachineError(OrbitaError):
 
 class RevertError(OrbitaError):
     """An event was reverted out of order: it is not the latest one applied."""
+
+
+class InvalidParameterError(OrbitaError):
+    """An allocator's parameter that is not one it takes (a fit, an order, a size)."""

@@ -1,24 +1,34 @@
 """One event per operation: what was asked, what came back, and why.
 
 Events are what the log prints, what undo reverts, what the animation and the
-code panel step through. They are built on the hot path and a replay kept for
-stepping back holds one per operation, so they store only the few numbers an
-operation produces, sharing the heap's own record of a block (and, for the
-heap, a copy of the nodes the search passed over until the views are done with
-it); `steps` and `describe()` derive the explanation on request.
+code panel step through. Every event, whichever allocator made it, answers the
+same questions (`protocols.Event`): did it fail, what does it say
+(`describe()`), which steps explain it, each with a reason a person can read,
+and what changed (frames taken or given back, blocks made or freed). Nothing
+outside the core needs to know an event's class.
+
+They are built on the hot path and a replay kept for stepping back holds one
+per operation, so they store only the few numbers an operation produces,
+sharing the heap's own record of a block (and, for the heap, a copy of the
+nodes the search passed over until the views are done with it); `steps` and
+`describe()` derive the explanation on request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .addresses import FRAME_SIZE, Frame
 from .layout import Layout
 from .units import plural
+
+if TYPE_CHECKING:
+    from .allocators.free_list_store import Merge
+    from .allocators.heap_rules import HeapRules
 
 LIST_NODE_SIZE = 16
 """`mem::size_of::<ListNode>()`: a size and a next pointer."""
@@ -29,6 +39,25 @@ VISITS_KEPT = 256
 """An allocation's event keeps at most this many of the nodes its search passed over
 (it counts them all): the views show a long search in a few steps, and a copy of
 thousands of nodes would cost more to make than the search."""
+
+FRAMES, HEAP = "frames", "heap"
+"""The layers of a machine: which allocator made an event, and reverts it."""
+
+# Events are plain slotted dataclasses, not frozen ones: a frozen dataclass's
+# __init__ costs several times more, and events are made on the hot path.
+_event = dataclass(slots=True, eq=False)
+
+
+class _Unchanged:
+    """What an event changed, for the events that change no block or no frame."""
+
+    __slots__ = ()
+    frames_taken: tuple[int, ...] = ()
+    frames_given: tuple[int, ...] = ()
+    blocks_made: tuple[Allocation, ...] = ()
+    blocks_freed: tuple[Allocation, ...] = ()
+    search = None
+    """The heap search the event made, if any (what the heap views show)."""
 
 
 # Frames
@@ -44,19 +73,30 @@ class FrameScan(NamedTuple):
     stop: int
     found: int | None
 
+    kind = "scan"
+    code_line = "allocate_frame"
 
-# Events are plain slotted dataclasses, not frozen ones: a frozen dataclass's
-# __init__ costs several times more, and events are made on the hot path.
-_event = dataclass(slots=True, eq=False)
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.first * FRAME_SIZE, self.stop * FRAME_SIZE
+
+    @property
+    def reason(self) -> str:
+        span = f"frames {self.first:,} to {self.stop - 1:,}" if self.stop > self.first else "none"
+        if self.found is None:
+            return f"looked at {span}: all used"
+        return f"looked at frames from {self.first:,}: frame {self.found:,} is the first free one"
 
 
 @_event
-class FrameAllocation:
+class FrameAllocation(_Unchanged):
     """`allocate_frame()`: the frame found (or None), and where the search began."""
 
     frame_number: int | None
     next_free_before: int
     total_frames: int
+
+    layer = FRAMES
 
     @property
     def failed(self) -> bool:
@@ -67,6 +107,10 @@ class FrameAllocation:
     def frame(self) -> Frame | None:
         """What the guide's `allocate_frame` returns."""
         return None if self.frame_number is None else Frame.from_number(self.frame_number)
+
+    @property
+    def frames_taken(self) -> tuple[int, ...]:
+        return () if self.frame_number is None else (self.frame_number,)
 
     @property
     def steps(self) -> tuple[FrameScan, ...]:
@@ -95,22 +139,47 @@ class FrameAllocation:
         return f"{head}, passed over {plural(found - start, 'used frame')} from next_free"
 
 
+class Note(NamedTuple):
+    """A step that is only a sentence (and, where it applies, an address range)."""
+
+    kind: str
+    reason: str
+    where: tuple[int, int] | None = None
+    code_line: str | None = None
+
+
 @_event
-class FrameRelease:
+class FrameRelease(_Unchanged):
     """`free_frame(frame)`: which frame, and the `next_free` hint before it."""
 
     frame_number: int
     next_free_before: int
 
     failed = False
+    layer = FRAMES
 
     @property
     def frame(self) -> Frame:
         return Frame.from_number(self.frame_number)
 
     @property
+    def frames_given(self) -> tuple[int, ...]:
+        return (self.frame_number,)
+
+    @property
     def next_free_after(self) -> int:
         return min(self.frame_number, self.next_free_before)
+
+    @property
+    def steps(self) -> tuple[Note, ...]:
+        where = (self.frame_number * FRAME_SIZE, (self.frame_number + 1) * FRAME_SIZE)
+        steps = [Note("free", f"frame {self.frame_number:,} is marked free", where, "free_frame")]
+        if self.next_free_after != self.next_free_before:
+            reason = (
+                f"it is below next_free ({self.next_free_before:,}): next_free moves down to it"
+            )
+            steps.append(Note("hint", reason, where, "free_frame"))
+        return tuple(steps)
 
     def describe(self) -> str:
         text = (
@@ -121,26 +190,91 @@ class FrameRelease:
         return text
 
 
+@_event
+class PagesMapped(_Unchanged):
+    """The heap's virtual pages mapped to frames taken from the frame allocator, one
+    `allocate_frame()` per page, in order: what the kernel does when it starts its heap."""
+
+    frames: np.ndarray
+    page_base: int
+
+    failed = False
+    layer = FRAMES
+
+    @property
+    def frames_taken(self) -> tuple[int, ...]:
+        return tuple(self.frames.tolist())
+
+    @property
+    def steps(self) -> tuple[Note, ...]:
+        return tuple(
+            Note("map", f"heap page {self.page_base + i * FRAME_SIZE:#x} -> frame {number:,}")
+            for i, number in enumerate(self.frames.tolist())
+        )
+
+    def describe(self) -> str:
+        return f"mapped {plural(len(self.frames), 'heap page')} to frames"
+
+
 # Heap
 
 
 class Verdict(Enum):
-    """Why `find_region` passed over a free-list node, or that it chose it."""
+    """Why a search passed over a free-list node, or that it chose it."""
 
     TOO_SMALL = "too small"
     LEFTOVER_TOO_SMALL = "leftover under 16 bytes"
     ADDRESS_OVERFLOW = "address overflow ends the search"
+    FITS_NOT_CHOSEN = "fits, but another fits better"
     CHOSEN = "chosen"
 
 
-class RegionVisit(NamedTuple):
-    """`find_region` looking at the free-list node at `position` (0 is the head)."""
+@dataclass(frozen=True, slots=True)
+class RegionVisit:
+    """The search looking at the free-list node at `position` (0 is the head); the block
+    would start at `alloc_start` there. `need` and `fit` only word the reason."""
 
     position: int
     start: int
     size: int
     alloc_start: int
     verdict: Verdict
+    need: int = field(default=0, compare=False)
+    fit: str = field(default="first", compare=False)
+
+    code_line = "find_region"
+
+    @property
+    def kind(self) -> str:
+        return "choose" if self.verdict is Verdict.CHOSEN else "pass-over"
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.start, self.start + self.size
+
+    @property
+    def reason(self) -> str:
+        here = f"{self.size:,} B at {self.start:#x}"
+        need = f"{self.need:,} B"
+        padding = self.alloc_start - self.start
+        if padding:
+            need += f" after {padding:,} B of alignment padding"
+        verdict = self.verdict
+        if verdict is Verdict.TOO_SMALL:
+            return f"{here} is too small for {need}"
+        if verdict is Verdict.LEFTOVER_TOO_SMALL:
+            left = self.start + self.size - self.alloc_start - self.need
+            return (
+                f"{here} is enough for {need}, but the {left:,} B left over is smaller than "
+                f"a ListNode ({LIST_NODE_SIZE} B), so it is passed over"
+            )
+        if verdict is Verdict.ADDRESS_OVERFLOW:
+            return f"a block in {here} would end past 2**64: the search ends there"
+        other = "smaller" if self.fit == "best" else "larger"
+        if verdict is Verdict.FITS_NOT_CHOSEN:
+            return f"{here} fits {need}, but a {other} region fits {self.fit}"
+        which = {"first": "the first", "next": "the next"}.get(self.fit, f"the {self.fit}")
+        return f"{here} holds {need}: {which} region that fits"
 
 
 class PaddingLost(NamedTuple):
@@ -149,32 +283,84 @@ class PaddingLost(NamedTuple):
     start: int
     size: int
 
+    kind = "padding"
+    code_line = "alloc_from_region"
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.start, self.start + self.size
+
+    @property
+    def reason(self) -> str:
+        return f"{self.size:,} B of padding in front of the block are lost for good"
+
 
 class VisitsNotKept(NamedTuple):
     """More nodes were passed over than the event keeps (see `VISITS_KEPT`)."""
 
     count: int
 
+    kind = "pass-over"
+    where = None
+    code_line = "find_region"
+
+    @property
+    def reason(self) -> str:
+        return f"passed over {plural(self.count, 'more region')}"
+
 
 class LeftoverPushed(NamedTuple):
-    """The rest of the chosen region, pushed at the front of the free list."""
+    """The rest of the chosen region, put back in the free list."""
 
     start: int
     size: int
+    position: int = 0
+
+    kind = "push"
+    code_line = "add_free_region"
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.start, self.start + self.size
+
+    @property
+    def reason(self) -> str:
+        at = "at the front of" if self.position == 0 else f"at position {self.position:,} of"
+        return f"the {self.size:,} B left over go back {at} the free list"
 
 
-def judge_region(start: int, size: int, need: int, align: int) -> tuple[int, Verdict]:
-    """Where a block of `need` bytes would start in a region, and whether it may go there.
+class Merged(NamedTuple):
+    """Free regions next to each other in the list and in memory, joined into one."""
 
-    This is `find_region`'s test for one node, in plain integers.
-    """
-    alloc_start = (start + align - 1) & ~(align - 1)
-    alloc_end = alloc_start + need
+    start: int
+    sizes: tuple[int, ...]
+
+    kind = "merge"
+    code_line = "coalesce"
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.start, self.start + sum(self.sizes)
+
+    @property
+    def reason(self) -> str:
+        parts = " + ".join(f"{size:,}" for size in self.sizes)
+        return f"neighbours in memory are joined: {parts} = {sum(self.sizes):,} B"
+
+
+def judge_region(
+    start: int, size: int, need: int, align: int, header: int = 0, min_leftover: int = 16
+) -> tuple[int, Verdict]:
+    """Where a block of `need` bytes (header included) would start in a region, and
+    whether it may go there: the test of one node, in plain integers. Returns the
+    address after the header, which must be `align`-aligned."""
+    alloc_start = (start + header + align - 1) & ~(align - 1)
+    alloc_end = alloc_start - header + need
     if alloc_end >= 1 << 64:
         return alloc_start, Verdict.ADDRESS_OVERFLOW
     if alloc_end > start + size:
         return alloc_start, Verdict.TOO_SMALL
-    if 0 < start + size - alloc_end < LIST_NODE_SIZE:
+    if 0 < start + size - alloc_end < min_leftover:
         return alloc_start, Verdict.LEFTOVER_TOO_SMALL
     return alloc_start, Verdict.CHOSEN
 
@@ -193,25 +379,61 @@ def size_align(size: int, align: int) -> tuple[int, int]:
     return (size if size >= LIST_NODE_SIZE else LIST_NODE_SIZE), align
 
 
+class Allocation(NamedTuple):
+    """A live block: the address handed out, the layout it was asked with, the bytes it
+    takes (`size`, its header included), alignment padding lost in front of it, and
+    the header's size: the block occupies `[ptr - header, ptr - header + size)`."""
+
+    ptr: int
+    layout: Layout
+    size: int
+    padding: int
+    header: int = 0
+
+    @property
+    def start(self) -> int:
+        return self.ptr - self.header
+
+    @property
+    def end(self) -> int:
+        return self.ptr - self.header + self.size
+
+
+IN_PLACE = -1
+"""`HeapAllocation.placed` when the leftover stayed where the chosen node was."""
+
+
 @_event
-class HeapAllocation:
+class HeapAllocation(_Unchanged):
     """`allocate(layout)`: the block handed out (or None), and the search behind it.
 
-    The search passed over `passed_over` nodes (the chosen one, if any, was at that
-    position) and took a `region`-byte one; `overflowed`: an address overflow ended
-    it. The first nodes passed over, up to `VISITS_KEPT`, are kept for the views until
-    `forget_visits()`. The event stores only these few numbers (a replay kept for
-    stepping back holds one per operation); the rest is derived on request.
+    The search began at list position `search_start` of a `length`-node list,
+    looked at `visited` nodes and took a `region`-byte one at `position`;
+    `overflowed`: an address overflow ended it. The first nodes passed over, up
+    to `VISITS_KEPT`, are kept for the views until `forget_visits()`. Where the
+    leftover went: `placed` is its position, `IN_PLACE`, or None if there was
+    none; `reorder` is the list's new order if placing it re-sorted the list.
+    The event stores only these few numbers (a replay kept for stepping back
+    holds one per operation); the rest is derived on request.
     """
 
     layout: Layout
     block: Allocation | None
     """The live block this allocation made (the heap's own record), or None if it failed."""
     region: int | None
-    passed_over: int
+    position: int | None
+    visited: int
     overflowed: bool
     visits: tuple[np.ndarray, np.ndarray] | None
-    """Starts and sizes of the first nodes passed over, head first; None if none are kept."""
+    """Starts and sizes of the first nodes passed over, in the order looked at; None if
+    none are kept."""
+    rules: HeapRules
+    search_start: int = 0
+    length: int = 0
+    placed: int | None = None
+    reorder: np.ndarray | None = None
+
+    layer = HEAP
 
     @property
     def failed(self) -> bool:
@@ -219,17 +441,30 @@ class HeapAllocation:
         return self.block is None
 
     @property
+    def search(self) -> HeapAllocation:
+        return self
+
+    @property
+    def blocks_made(self) -> tuple[Allocation, ...]:
+        return () if self.block is None else (self.block,)
+
+    @property
     def ptr(self) -> int | None:
         return None if self.block is None else self.block.ptr
 
     @property
+    def passed_over(self) -> int:
+        """Nodes looked at and not taken."""
+        return self.visited - (self.block is not None)
+
+    @property
     def size(self) -> int:
-        """The bytes the block takes (`size_align`)."""
-        return size_align(self.layout.size, self.layout.align)[0]
+        """The bytes the block takes (header included)."""
+        return self.rules.size_align(self.layout)[0]
 
     @property
     def align(self) -> int:
-        return size_align(self.layout.size, self.layout.align)[1]
+        return self.rules.size_align(self.layout)[1]
 
     @property
     def padding(self) -> int:
@@ -240,7 +475,7 @@ class HeapAllocation:
     def chosen(self) -> tuple[int, int] | None:
         """`(start, size)` of the free region the block was cut from."""
         block = self.block
-        return None if block is None else (block.ptr - block.padding, self.region)
+        return None if block is None else (block.start - block.padding, self.region)
 
     @property
     def passed_starts(self) -> np.ndarray:
@@ -257,30 +492,47 @@ class HeapAllocation:
 
     @property
     def leftover(self) -> tuple[int, int] | None:
-        """The `(start, size)` pushed to the front of the list, if the block left any."""
+        """The `(start, size)` put back in the free list, if the block left any."""
         block = self.block
         if block is None:
             return None
         excess = self.region - block.padding - block.size
-        return (block.ptr + block.size, excess) if excess else None
+        return (block.end, excess) if excess else None
+
+    def _chosen_at(self) -> int | None:
+        """How many nodes the search looked at before the chosen one."""
+        if self.position is None:
+            return None
+        return (self.position - self.search_start) % max(self.length, 1)
 
     @property
-    def steps(self) -> tuple[RegionVisit | VisitsNotKept | PaddingLost | LeftoverPushed, ...]:
-        """Each node visited with its verdict; then padding lost and leftover pushed."""
-        steps: list = []
+    def steps(self) -> tuple:
+        """Each node looked at with its verdict, the chosen one where the search met
+        it; then padding lost, leftover placed."""
+        rules = self.rules
+        fit, header, min_leftover = rules.fit, rules.header, rules.min_leftover
+        size, align = rules.size_align(self.layout)
         starts, sizes = self.passed_starts.tolist(), self.passed_sizes.tolist()
-        size, align = size_align(self.layout.size, self.layout.align)
-        for position, (start, region) in enumerate(zip(starts, sizes, strict=True)):
-            alloc_start, verdict = judge_region(start, region, size, align)
-            steps.append(RegionVisit(position, start, region, alloc_start, verdict))
+        chosen_at, length = self._chosen_at(), max(self.length, 1)
+        steps: list = []
+        for j, (start, region) in enumerate(zip(starts, sizes, strict=True)):
+            looked = j if chosen_at is None or j < chosen_at else j + 1
+            position = (self.search_start + looked) % length
+            alloc_start, verdict = judge_region(start, region, size, align, header, min_leftover)
+            if verdict is Verdict.CHOSEN:  # fits, but best or worst fit chose another
+                verdict = Verdict.FITS_NOT_CHOSEN
+            steps.append(RegionVisit(position, start, region, alloc_start, verdict, size, fit))
         if self.passed_over > len(starts):
             steps.append(VisitsNotKept(self.passed_over - len(starts)))
-        if self.block is not None:
-            steps.append(RegionVisit(self.passed_over, *self.chosen, self.ptr, Verdict.CHOSEN))
-            if self.padding:
-                steps.append(PaddingLost(self.chosen[0], self.padding))
-            if self.leftover is not None:
-                steps.append(LeftoverPushed(*self.leftover))
+        if self.block is None:
+            return tuple(steps)
+        chosen = RegionVisit(self.position, *self.chosen, self.ptr, Verdict.CHOSEN, size, fit)
+        steps.insert(chosen_at if chosen_at <= len(starts) else len(steps), chosen)
+        if self.padding:
+            steps.append(PaddingLost(self.chosen[0], self.padding))
+        if self.leftover is not None:
+            position = self.position if self.placed == IN_PLACE else self.placed
+            steps.append(LeftoverPushed(*self.leftover, position))
         return tuple(steps)
 
     def describe(self) -> str:
@@ -298,22 +550,20 @@ class HeapAllocation:
         return f"allocate({self.layout}) -> {self.ptr:#x}: " + ", ".join(parts)
 
 
-class Allocation(NamedTuple):
-    """A live block: where it is, the layout it was asked with, and what it took."""
-
-    ptr: int
-    layout: Layout
-    size: int
-    padding: int
-
-
 @_event
-class HeapRelease:
-    """`deallocate(ptr, layout)`: the block freed, pushed at the front of the list."""
+class HeapRelease(_Unchanged):
+    """`deallocate(ptr, layout)`: the block freed, put in the free list at `position`
+    (after `reorder`, if placing it re-sorted the list), then `merges` if the heap
+    coalesces. `rover`: next fit's starting position before."""
 
     allocation: Allocation
+    position: int = 0
+    reorder: np.ndarray | None = None
+    merges: tuple[Merge, ...] = ()
+    rover: int = 0
 
     failed = False
+    layer = HEAP
 
     @property
     def ptr(self) -> int:
@@ -323,16 +573,35 @@ class HeapRelease:
     def layout(self) -> Layout:
         return self.allocation.layout
 
+    @property
+    def blocks_freed(self) -> tuple[Allocation, ...]:
+        return (self.allocation,)
+
+    @property
+    def steps(self) -> tuple:
+        a = self.allocation
+        where = a.start, a.end
+        at = "at the front of" if self.position == 0 else f"at position {self.position:,} of"
+        steps: list = [
+            Note("push", f"the {a.size:,} B block goes {at} the free list", where, "deallocate")
+        ]
+        steps += [Merged(0, merge.sizes) for merge in self.merges]
+        return tuple(steps)
+
     def describe(self) -> str:
         a = self.allocation
-        return (
-            f"deallocate({a.ptr:#x}, {a.layout}): pushed a {a.size:,}-byte region "
-            f"at the front of the free list"
+        at = "at the front of" if self.position == 0 else f"at position {self.position:,} in"
+        text = (
+            f"deallocate({a.ptr:#x}, {a.layout}): put a {a.size:,}-byte region {at} the free list"
         )
+        if self.merges:
+            joined = sum(len(merge.sizes) for merge in self.merges)
+            text += f", then joined {joined} neighbours into {plural(len(self.merges), 'region')}"
+        return text
 
 
 @_event
-class HeapReallocation:
+class HeapReallocation(_Unchanged):
     """`realloc(ptr, layout, new_size)` as `GlobalAlloc`'s default: allocate, copy, free.
 
     `old` is the block reallocated; `release` is None when the allocation failed: then
@@ -342,6 +611,8 @@ class HeapReallocation:
     old: Allocation
     allocation: HeapAllocation
     release: HeapRelease | None
+
+    layer = HEAP
 
     @property
     def ptr(self) -> int:
@@ -364,6 +635,23 @@ class HeapReallocation:
     def new_ptr(self) -> int | None:
         return self.allocation.ptr
 
+    @property
+    def search(self) -> HeapAllocation:
+        return self.allocation
+
+    @property
+    def blocks_made(self) -> tuple[Allocation, ...]:
+        return self.allocation.blocks_made if self.release is not None else ()
+
+    @property
+    def blocks_freed(self) -> tuple[Allocation, ...]:
+        return () if self.release is None else (self.old,)
+
+    @property
+    def steps(self) -> tuple:
+        release = () if self.release is None else self.release.steps
+        return self.allocation.steps + release
+
     def describe(self) -> str:
         head = f"realloc({self.ptr:#x}, {self.layout}, {self.new_size:,})"
         if self.release is None:
@@ -373,5 +661,8 @@ class HeapReallocation:
         )
 
 
-Event = FrameAllocation | FrameRelease | HeapAllocation | HeapRelease | HeapReallocation
-"""Any operation's event."""
+Event = (
+    FrameAllocation | FrameRelease | PagesMapped | HeapAllocation | HeapRelease | HeapReallocation
+)
+"""The events of the allocators that exist today; code outside the core reads them
+through `protocols.Event` only."""

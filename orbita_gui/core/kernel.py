@@ -8,8 +8,8 @@ The application itself makes its own allocator objects.
 from __future__ import annotations
 
 from .addresses import Frame
-from .frames import FrameAllocator
-from .heap import LinkedListAllocator
+from .allocators.bitmap_frames import FrameAllocator
+from .allocators.free_list_heap import LinkedListAllocator
 from .layout import Layout
 from .stats import HeapStats
 

@@ -1,11 +1,14 @@
 """One machine, two layers: physical memory, and the kernel heap that lives in it.
 
-As in the blog_os design the guide follows, the heap's virtual pages are
-mapped, when the heap is initialised, to frames taken from the frame
-allocator, one `allocate_frame()` per page: on a fresh allocator that is
-frames 0, 1, 2, ... in order, done here in one step. A frame that backs the
-heap cannot be freed while the heap uses it: in a kernel that would hand the
-heap's memory to someone else.
+A machine is composed of a frame allocator and a heap allocator chosen by
+name from the registry (`Machine(heap="free-list", heap_params={...})`). As
+in the blog_os design the guide follows, the heap's virtual pages are mapped
+to frames taken from the frame allocator, one `allocate_frame()` per page:
+on a fresh allocator that is frames 0, 1, 2, ... in order, done in one step
+by `map_heap_pages()`, an operation with its event (a machine maps them as it
+boots, unless told not to). A frame that backs the heap cannot be freed while
+the heap uses it: in a kernel that would hand the heap's memory to someone
+else.
 
 The machines supported (`check_machine`), what the New-machine dialog offers
 and what a trace may ask for:
@@ -25,10 +28,16 @@ import numpy as np
 
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
 from .errors import HeapFrameError, InvalidMachineError, cut
-from .events import LIST_NODE_SIZE, Event, FrameAllocation, FrameRelease
-from .frames import FrameAllocator
-from .heap import HEAP_SIZE, HEAP_START, LIST_NODE_ALIGN, LinkedListAllocator
+from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE, PagesMapped
+from .protocols import Event, FrameAllocator, HeapAllocator
+from .registry import create
 from .units import format_size
+
+HEAP_START = 0x_4444_4444_0000
+"""Where the kernel heap starts in virtual memory (the blog_os design the guide follows)."""
+
+HEAP_SIZE = 100 * 1024
+"""The kernel heap's default size: 100 KiB."""
 
 PAGE_SIZE = FRAME_SIZE
 """A virtual page is as big as a physical frame."""
@@ -130,19 +139,39 @@ class Machine:
     """
 
     def __init__(
-        self, memory_size: int = 1 << 30, heap_start: int = HEAP_START, heap_size: int = HEAP_SIZE
+        self,
+        memory_size: int = 1 << 30,
+        heap_start: int = HEAP_START,
+        heap_size: int = HEAP_SIZE,
+        *,
+        heap: str = "guide",
+        heap_params: dict | None = None,
+        frames: str = "bitmap",
+        boot: bool = True,
     ) -> None:
         check_machine(memory_size, heap_start, heap_size)
-        self.frames = FrameAllocator(memory_size)
-        self.heap = LinkedListAllocator()
+        self.frames: FrameAllocator = create(frames, memory_size=memory_size)
+        self.heap: HeapAllocator = create(heap, **(heap_params or {}))
         self.heap.init(heap_start, heap_size)
+        self.heap_kind = heap
+        """The registry name the heap was made by (with `heap.params`, what remakes it)."""
         self.page_base = heap_start - heap_start % PAGE_SIZE
-        self.heap_frames = self.frames.allocate_first_frames(heap_pages(heap_start, heap_size))
+        self.heap_frames = np.zeros(0, dtype=np.int64)
         """Frame number backing each heap page, page 0 first: page n is frame n."""
+        if boot:
+            self.map_heap_pages()
+
+    def map_heap_pages(self) -> PagesMapped:
+        """Map every page the heap touches to a frame, in order, as the kernel does
+        when it starts its heap."""
+        pages = heap_pages(self.heap.heap_start, self.heap.heap_size)
+        event = self.frames.allocate_first_frames_event(pages, self.page_base)
+        self.heap_frames = event.frames
+        return event
 
     # Frames, guarded
 
-    def free_frame_event(self, frame: Frame) -> FrameRelease:
+    def free_frame_event(self, frame: Frame):
         """`free_frame`, refused for a frame that backs a heap page."""
         page = self.page_of_frame(frame.start_address.as_u64() // FRAME_SIZE)
         if page is not None and frame.start_address.as_u64() % FRAME_SIZE == 0:
@@ -154,8 +183,9 @@ class Machine:
 
     def revert(self, event: Event) -> None:
         """Undo the latest operation, on whichever allocator made it."""
-        target = self.frames if isinstance(event, FrameAllocation | FrameRelease) else self.heap
-        target.revert(event)
+        (self.frames if event.layer == FRAMES else self.heap).revert(event)
+        if type(event) is PagesMapped:
+            self.heap_frames = self.heap_frames[:0]
 
     # The mapping
 

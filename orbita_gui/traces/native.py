@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import InvalidMachineError, LayoutError
-from ..core.heap import HEAP_SIZE
+from ..core.machine import HEAP_SIZE
 from ..core.layout import Layout
 from ..core.machine import check_machine, machine_sizes
 from ..core.units import SIZE_FORMS, format_size, parse_size

@@ -46,4 +46,4 @@ def test_largest_layout_is_accepted():
     ],
 )
 def test_size_align(size, align, expected):
-    assert LinkedListAllocator.size_align(Layout(size, align)) == expected
+    assert LinkedListAllocator().size_align(Layout(size, align)) == expected

@@ -144,7 +144,7 @@ def test_bulk_allocation_needs_a_fresh_allocator():
     frames = FrameAllocator(1 << 20)
     frames.allocate_frame()
     with pytest.raises(FrameError, match="fresh allocator"):
-        frames.allocate_first_frames(3)
+        frames.allocate_first_frames_event(3)
 
 
 def test_revert_goes_to_the_allocator_that_made_the_event():

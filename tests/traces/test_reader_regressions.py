@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orbita_gui.core.heap import HEAP_START
+from orbita_gui.core.machine import HEAP_START
 from orbita_gui.traces import (
     Op,
     TraceOp,

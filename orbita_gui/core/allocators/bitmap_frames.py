@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .addresses import FRAME_SIZE, U64_LIMIT, Frame
-from .errors import (
+from ..addresses import FRAME_SIZE, U64_LIMIT, Frame
+from ..errors import (
     FrameDoubleFreeError,
     FrameError,
     FrameOutOfRangeError,
@@ -20,8 +20,8 @@ from .errors import (
     MisalignedFrameError,
     RevertError,
 )
-from .events import FrameAllocation, FrameRelease
-from .stats import MemoryStats
+from ..events import FrameAllocation, FrameRelease, PagesMapped
+from ..stats import MemoryStats
 
 FREE, USED = 0, 1
 """States of a frame in `FrameAllocator.bitmap()`."""
@@ -29,6 +29,9 @@ FREE, USED = 0, 1
 
 class FrameAllocator:
     """Hands out 4 KiB frames first-fit from a moving `next_free` hint."""
+
+    kind = "bitmap"
+    params: dict[str, object] = {}  # noqa: RUF012 (read only: the guide's has none)
 
     def __init__(self, memory_size: int) -> None:
         if type(memory_size) is not int or not FRAME_SIZE <= memory_size <= U64_LIMIT:
@@ -78,16 +81,16 @@ class FrameAllocator:
         self.next_free = found + 1
         return FrameAllocation(found, start, self.total_frames)
 
-    def allocate_first_frames(self, count: int) -> np.ndarray:
+    def allocate_first_frames_event(self, count: int, page_base: int = 0) -> PagesMapped:
         """What `count` calls of `allocate_frame` do on a fresh allocator, in bulk:
-        frames 0 to count - 1, `next_free` one past them. Their numbers, in order."""
+        frames 0 to count - 1, `next_free` one past them; for pages from `page_base`."""
         if self.used_frames or self.next_free or not 0 <= count <= self.total_frames:
             raise FrameError(
                 f"bulk allocation of {count:,} frames needs a fresh allocator of that many frames"
             )
         self._used[:count] = bytes([USED]) * count
         self.used_frames = self.next_free = count
-        return np.arange(count, dtype=np.int64)
+        return PagesMapped(np.arange(count, dtype=np.int64), page_base)
 
     def free_frame_event(self, frame: Frame) -> FrameRelease:
         """`free_frame`, returning its event; raises `FrameError` and changes nothing
@@ -101,10 +104,18 @@ class FrameAllocator:
         self.next_free = event.next_free_after
         return event
 
-    def revert(self, event: FrameAllocation | FrameRelease) -> None:
+    def revert(self, event: FrameAllocation | FrameRelease | PagesMapped) -> None:
         """Undo the latest operation exactly, `next_free` included."""
+        kind = type(event)
+        if kind is PagesMapped:
+            count = len(event.frames)
+            if self.used_frames != count or self.next_free != count:
+                raise RevertError(f"{event.describe()} is not the latest operation")
+            self._used[:count] = bytes(count)
+            self.used_frames = self.next_free = 0
+            return
         number = event.frame_number
-        if isinstance(event, FrameAllocation):
+        if kind is FrameAllocation:
             if number is not None:
                 if self.next_free != number + 1 or not self._used[number]:
                     raise RevertError(f"{event.describe()} is not the latest operation")

@@ -1,0 +1,1 @@
+"""The allocators of the family, one module each; `core.registry` names them."""

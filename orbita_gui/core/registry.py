@@ -1,0 +1,160 @@
+"""Every allocator of the family by name: what exists, what it takes, and making one.
+
+>>> from orbita_gui.core.registry import create
+>>> create("free-list", fit="best", order="addrsort", coalesce=True).rules.fit
+'best'
+
+A new allocator is one module and one `register` call below; the machine, the
+command line, the New-machine dialog and the views find it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+
+from .allocators.bitmap_frames import FrameAllocator
+from .allocators.free_list_heap import FreeListHeap
+from .allocators.heap_rules import FITS, GUIDE, LEFTOVERS, ORDERS, OSTEP, HeapRules
+from .errors import InvalidParameterError
+from .protocols import Allocator
+
+FRAMES, HEAP = "frames", "heap"
+"""The two layers of a machine."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter an allocator takes: its default and, if it is a choice, the choices."""
+
+    name: str
+    default: object
+    choices: tuple | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A registered allocator: its layer, how to make it, and what it takes."""
+
+    name: str
+    layer: str
+    factory: Callable[..., Allocator]
+    params: tuple[Param, ...] = ()
+    help: str = ""
+    view: str = field(default="")
+    """Which kind of picture shows it (the views' table is keyed by this)."""
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise InvalidParameterError(f"{self.name} takes no parameter {name!r} (it takes: {known})")
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Add an allocator to the family (a name may be registered once)."""
+    if kind.name in _KINDS:
+        raise ValueError(f"an allocator named {kind.name!r} is registered already")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kinds(layer: str | None = None) -> Mapping[str, Kind]:
+    """The registered allocators (of one layer, if given), by name, in registration order."""
+    if layer is None:
+        return MappingProxyType(_KINDS)
+    return MappingProxyType({n: k for n, k in _KINDS.items() if k.layer == layer})
+
+
+def kind(name: str) -> Kind:
+    """The registered allocator called `name`; `InvalidParameterError` naming those that exist."""
+    try:
+        return _KINDS[name]
+    except KeyError:
+        known = ", ".join(_KINDS)
+        raise InvalidParameterError(
+            f"no allocator is called {name!r} (there are: {known})"
+        ) from None
+
+
+def create(name: str, **params) -> Allocator:
+    """A new allocator of the kind `name` with `params` (the rest at their defaults)."""
+    entry = kind(name)
+    for key in params:
+        entry.param(key)  # refuses what it does not take, naming what it does
+    return entry.factory(**params)
+
+
+# The family
+
+
+def _heap_params(preset: HeapRules) -> tuple[Param, ...]:
+    choices = {
+        "fit": FITS,
+        "order": ORDERS,
+        "leftover": LEFTOVERS,
+        "coalesce": (False, True),
+        "node_rules": (False, True),
+    }
+    helps = {f.name: f.name for f in fields(HeapRules)}
+    return tuple(
+        Param(f.name, getattr(preset, f.name), choices.get(f.name), helps[f.name])
+        for f in fields(HeapRules)
+        if f.init
+    )
+
+
+def _preset(rules: HeapRules) -> Callable[..., FreeListHeap]:
+    def make(**params) -> FreeListHeap:
+        base = {p.name: p.default for p in _heap_params(rules)}
+        return FreeListHeap(HeapRules(**{**base, **params}))
+
+    return make
+
+
+register(
+    Kind(
+        "bitmap",
+        FRAMES,
+        FrameAllocator,
+        (Param("memory_size", 1 << 30),),
+        "the guide's bitmap frame allocator: first free frame from next_free",
+        view="bitmap",
+    )
+)
+register(
+    Kind(
+        "guide",
+        HEAP,
+        _preset(GUIDE),
+        _heap_params(GUIDE),
+        "the guide's linked-list heap: first fit, insert-front, no merging, ListNode rules",
+        view="free-list",
+    )
+)
+register(
+    Kind(
+        "free-list",
+        HEAP,
+        _preset(GUIDE),
+        _heap_params(GUIDE),
+        "a free-list heap with OSTEP's policies: fit, list order, coalescing, headers",
+        view="free-list",
+    )
+)
+register(
+    Kind(
+        "ostep",
+        HEAP,
+        _preset(OSTEP),
+        _heap_params(OSTEP),
+        "OSTEP malloc.py's defaults: best fit, address order, no coalescing",
+        view="free-list",
+    )
+)
