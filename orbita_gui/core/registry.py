@@ -33,6 +33,35 @@ class Param:
     choices: tuple | None = None
     help: str = ""
 
+    def parse(self, text: str) -> object:
+        """A value of this parameter from its text: yes/no for a flag, a whole number,
+        or one of the choices."""
+        if isinstance(self.default, bool):
+            flag = _FLAGS.get(text.lower())
+            if flag is None:
+                raise InvalidParameterError(f"{self.name} is yes or no, not {text!r}")
+            return flag
+        if isinstance(self.default, int):
+            try:
+                return int(text, 0)
+            except ValueError:
+                raise InvalidParameterError(
+                    f"{self.name} is a whole number, not {text!r}"
+                ) from None
+        if self.choices is not None and text not in self.choices:
+            raise InvalidParameterError(
+                f"{self.name} {text!r} is not one of: {', '.join(map(str, self.choices))}"
+            )
+        return text
+
+    def format(self, value: object) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+
+_FLAGS = {"yes": True, "on": True, "true": True, "no": False, "off": False, "false": False}
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -45,6 +74,25 @@ class Kind:
     help: str = ""
     view: str = field(default="")
     """Which kind of picture shows it (the views' table is keyed by this)."""
+
+    def parse_params(self, words: list[str]) -> dict[str, object]:
+        """`key=value` words (as a trace header or the command line writes them) as
+        parameters; `InvalidParameterError` names the word at fault."""
+        params = {}
+        for word in words:
+            key, equals, text = word.partition("=")
+            if not equals:
+                raise InvalidParameterError(f"expected key=value, found {word!r}")
+            params[key] = self.param(key).parse(text)
+        return params
+
+    def format_params(self, params: dict[str, object]) -> list[str]:
+        """The parameters that differ from this kind's defaults, as `key=value` words."""
+        return [
+            f"{p.name}={p.format(params[p.name])}"
+            for p in self.params
+            if p.name in params and params[p.name] != p.default
+        ]
 
     def param(self, name: str) -> Param:
         for param in self.params:

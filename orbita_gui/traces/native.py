@@ -3,6 +3,9 @@
     # comments start with #
     frames 1GiB                  physical memory (optional, before any operation)
     heap 0x444444440000 100KiB   the kernel heap's start and size (optional)
+    allocator free-list fit=best order=addrsort coalesce=yes
+                                 the heap allocator and its parameters (optional;
+                                 the guide's when left out; see `orbita-gui kinds`)
     alloc-frame f1               allocate a frame, call it f1
     free-frame f1
     malloc a 24 8                allocate 24 bytes aligned to 8 (the alignment may be left out)
@@ -22,10 +25,10 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from ..core.errors import InvalidMachineError, LayoutError
-from ..core.machine import HEAP_SIZE
+from ..core import registry
+from ..core.errors import InvalidMachineError, InvalidParameterError, LayoutError
 from ..core.layout import Layout
-from ..core.machine import check_machine, machine_sizes
+from ..core.machine import HEAP_SIZE, check_machine, machine_sizes
 from ..core.units import SIZE_FORMS, format_size, parse_size
 from .source import error_at, numbered_lines, quoted, read_text
 from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Ops, Trace
@@ -40,6 +43,7 @@ USAGE = {
     REALLOC: "realloc NAME SIZE",
     "frames": "frames SIZE",
     "heap": "heap START SIZE",
+    "allocator": "allocator NAME [KEY=VALUE ...]",
 }
 HEADER = {"frames": ("a memory size",), "heap": ("an address", "a heap size")}
 """The header's keywords, and what each of their values is."""
@@ -56,6 +60,7 @@ class _Line(NamedTuple):
 def parse_native(text: str, source: str = "<trace>") -> Trace:
     """Read a whole trace; the first bad line raises `TraceSyntaxError`."""
     header: dict[str, _Line] = {}
+    allocator = None
     ops = Ops()
     append = ops.appender()
     for number, line in numbered_lines(text):
@@ -64,7 +69,12 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
         if not words:
             continue
         keyword = words[0]
-        if keyword in HEADER:
+        if keyword == "allocator":
+            if len(ops) or allocator is not None:
+                why = "must come before operations" if len(ops) else "is given twice"
+                raise error_at(source, number, line, 0, f"{keyword!r} {why}")
+            allocator = _allocator(source, number, line, words)
+        elif keyword in HEADER:
             if len(ops) or keyword in header:
                 why = "must come before operations" if len(ops) else "is given twice"
                 raise error_at(source, number, line, 0, f"{keyword!r} {why}")
@@ -74,7 +84,29 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
     _check_header(source, header)
     memory = header["frames"].values[0] if "frames" in header else None
     heap_start, heap_size = header["heap"].values if "heap" in header else (None, None)
-    return Trace(source, ops, memory, heap_start, heap_size)
+    kind, params = allocator or (None, ())
+    return Trace(source, ops, memory, heap_start, heap_size, heap_kind=kind, heap_params=params)
+
+
+def _allocator(source: str, number: int, line: str, words: list[str]):
+    """`(name, params)` of an `allocator` line, made once to check that they go together."""
+    if len(words) < 2:
+        raise error_at(source, number, line, 0, f"expected {USAGE['allocator']!r}")
+    heaps = registry.kinds(registry.HEAP)
+    if words[1] not in heaps:
+        message = f"no heap allocator is called {quoted(words[1])}; there are: {', '.join(heaps)}"
+        raise error_at(source, number, line, 1, message)
+    kind, params = heaps[words[1]], {}
+    for index, word in enumerate(words[2:], 2):
+        try:
+            params |= kind.parse_params([word])
+        except InvalidParameterError as error:
+            raise error_at(source, number, line, index, str(error)) from None
+    try:
+        registry.create(kind.name, **params)
+    except InvalidParameterError as error:
+        raise error_at(source, number, line, 1, str(error)) from None
+    return kind.name, tuple(params.items())
 
 
 def _size(source: str, number: int, line: str, words: list[str], index: int, what: str) -> int:
@@ -167,6 +199,10 @@ def format_native(trace: Trace, title: str = "orbita-gui session") -> str:
     if trace.heap_size is not None:
         start = trace.heap_start if trace.heap_start is not None else 0
         out.append(f"heap {start:#x} {_size_text(trace.heap_size)}")
+    if trace.heap_kind is not None:
+        words = registry.kind(trace.heap_kind).format_params(dict(trace.heap_params))
+        if trace.heap_kind != "guide" or words:  # the guide's is what no line means
+            out.append(" ".join(["allocator", trace.heap_kind, *words]))
     for op in trace.ops:
         name = op.name or "null"
         if op.kind == MALLOC:

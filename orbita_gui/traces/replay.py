@@ -249,7 +249,8 @@ def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:
     """A machine of the size the trace asks for (`heap_size` instead of its heap's, if
     given); room enough where it does not say."""
     heap_size = trace.heap_size if heap_size is None else heap_size
-    return Machine(*machine_sizes(trace.memory_size, trace.heap_start, heap_size))
+    sizes = machine_sizes(trace.memory_size, trace.heap_start, heap_size)
+    return Machine(*sizes, heap=trace.heap_kind or "guide", heap_params=dict(trace.heap_params))
 
 
 STAT_COLUMNS = (

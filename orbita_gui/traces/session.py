@@ -52,4 +52,6 @@ def session_trace(machine: Machine, events: list[Event], source: str = "session"
         memory_size=machine.frames.total_frames * 4096,
         heap_start=heap.heap_start,
         heap_size=heap.heap_size,
+        heap_kind=machine.heap_kind,
+        heap_params=tuple(heap.params.items()),
     )

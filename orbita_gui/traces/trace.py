@@ -234,3 +234,7 @@ class Trace:
     heap_start: int | None = None
     heap_size: int | None = None
     warnings: tuple[str, ...] = ()
+    heap_kind: str | None = None
+    """The heap allocator the trace asks for by its registry name (None: the guide's)."""
+    heap_params: tuple[tuple[str, object], ...] = ()
+    """Its parameters, as `(name, value)` pairs."""
