@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from orbita_gui.app import cli
+from orbita_gui.app.main import main
 from orbita_gui.traces import Replayer
 
 from .test_cli import SMALL
@@ -35,6 +36,11 @@ def assert_one_line(err: str, *parts: str) -> None:
     assert "Traceback" not in err
     for part in parts:
         assert part in err
+
+
+def test_orbita_gui_replay_runs_the_replay_command(capsys, small):
+    status = main(["replay", str(small)])
+    assert status == 0 and "operations          6" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("size", ["1", "0", "1T", "64G"])

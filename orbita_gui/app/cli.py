@@ -22,6 +22,7 @@ from orbita_gui.traces import machine_for, read_trace, replay
 from orbita_gui.traces.stats_csv import write_stats_csv
 
 from .output_paths import unwritable
+from .screenshot import screenshot_of_machine
 
 WARNINGS_LISTED = 20
 """A trace's warnings printed at most; the rest are counted."""
@@ -109,8 +110,6 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"statistics per operation: {args.csv}")
     status = 0
     if args.screenshot:
-        from .main import screenshot_of_machine
-
         status = screenshot_of_machine(machine, args.screenshot)
     sys.stdout.flush()  # a closed pipe shows here, inside replay_command's guard
     return status

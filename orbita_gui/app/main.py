@@ -11,15 +11,7 @@ from pathlib import Path
 from orbita_gui import __version__
 
 from .output_paths import unwritable
-
-SCREENSHOT_SIZE = (1440, 900)
-
-
-def has_display() -> bool:
-    """Whether Qt has somewhere to show a window (or was told to render offscreen)."""
-    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+from .screenshot import has_display, save_screenshot
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -45,9 +37,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["replay"]:
-        from .cli import replay_command
+        from .cli import replay_command  # here: only a replay needs numpy and the traces
 
         return replay_command(argv[1:])
+    if argv[:1] == ["ostep"]:  # OSTEP's malloc.py; --gui is for the lead to wire (show=)
+        from orbita_gui.traces.ostep_homework import main as ostep_main
+
+        return ostep_main(argv[1:])
     args = parse_args(argv)
     why = args.screenshot and unwritable(args.screenshot)
     if why:
@@ -116,33 +112,3 @@ def unexpected_error_hook(window):
         )
 
     return hook
-
-
-def screenshot_of_machine(machine, path: Path) -> int:
-    """The window showing a machine (as a replay left it), saved as a PNG."""
-    if not has_display():
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
-    from orbita_gui.model import MachineModel
-
-    from .window import MainWindow
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841
-    return save_screenshot(MainWindow(MachineModel(machine), headless=True), path)
-
-
-def save_screenshot(window, path: Path) -> int:
-    """Show the window at a fixed size, let it paint, and save it as a PNG."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    window.resize(*SCREENSHOT_SIZE)
-    window.show()
-    loop = QEventLoop()
-    QTimer.singleShot(300, loop.quit)  # the coalesced repaint comes within a frame or two
-    loop.exec()
-    if not window.grab().save(str(path)):
-        print(f"orbita-gui: cannot write {path}", file=sys.stderr)
-        return 1
-    print(f"orbita-gui: saved {path}")
-    return 0

@@ -38,71 +38,70 @@ class TraceUi(QObject):
         self.player = TracePlayer(window.model, self)
         self.panel = PlayerPanel(self.player)
         self.plots = StatsPlots(self.player)
-        self.player_dock = window._dock("Player", self.panel, Qt.DockWidgetArea.TopDockWidgetArea)
-        self.plots_dock = window._dock(
-            "Statistics plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        window.tabifyDockWidget(window.docks[2], self.plots_dock)  # a tab beside the log
-        window.docks[2].raise_()
+        top, bottom = Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        player_dock = window.add_dock("player", "Player", self.panel, top)
+        window.add_dock("plots", "Statistics plots", self.plots, bottom, tabify_with="log")
         for view in (window.grid, window.heap_map, window.free_list):
             view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)
         self.player.sig_detached.connect(lambda why: window.say(why, failed=True))
-        self.player.sig_trace_loaded.connect(self._on_trace_loaded)
+        self.player.sig_trace_loaded.connect(lambda _trace: player_dock.show())
         self._build_actions()
+
+    def cleanup(self) -> None:
+        """Stop the player and the plots' timers: the window is closing."""
+        self.player.pause()
+        self.plots.cleanup()
 
     # Actions
 
     def _build_actions(self) -> None:
-        w, player = self.window, self.player
-        self.open_action = w._action(
+        w, player, make = self.window, self.player, self.window.make_action
+        self.open_action = make(
             "&Open trace…",
             self.open_trace,
             QKeySequence.StandardKey.Open,
             "Load a .trace, .rep, .ltrace or .ostep file into the player",
         )
-        self.save_action = w._action(
+        self.save_action = make(
             "&Save session…",
             self.save_session,
             QKeySequence.StandardKey.Save,
             "Save everything done to this machine as a trace",
         )
-        exports = [
-            w._action("Window as PNG…", lambda: self.export_png(w), tip="Save the window"),
-            w._action("Frame grid as PNG…", lambda: self.export_png(w.grid), tip="Save the grid"),
-            w._action(
-                "Heap map as PNG…", lambda: self.export_png(w.heap_map), tip="Save the heap map"
-            ),
-            w._action("Animated GIF…", self.export_gif, tip="Operations of the trace as a GIF"),
-            w._action("Statistics as CSV…", self.export_csv, tip="Statistics after each operation"),
-        ]
-        first = w.file_menu.actions()[0]
-        w.file_menu.insertActions(first, [self.open_action, self.save_action])
-        export_menu = w.file_menu.addMenu("&Export")
-        export_menu.addActions(exports)
-        w.file_menu.insertMenu(first, export_menu)
-        w.file_menu.insertSeparator(first)
-        w.view_menu.addActions(
-            [self.player_dock.toggleViewAction(), self.plots_dock.toggleViewAction()]
+        export_menu = QMenu("&Export", w)
+        export_menu.addActions(
+            [
+                make("Window as PNG…", lambda: self.export_png(w), tip="Save the window"),
+                make("Frame grid as PNG…", lambda: self.export_png(w.grid), tip="Save the grid"),
+                make(
+                    "Heap map as PNG…",
+                    lambda: self.export_png(w.heap_map),
+                    tip="Save the heap map",
+                ),
+                make("Animated GIF…", self.export_gif, tip="Operations of the trace as a GIF"),
+                make("Statistics as CSV…", self.export_csv, tip="Statistics after each operation"),
+            ]
         )
+        for action in (self.open_action, self.save_action, export_menu.menuAction()):
+            w.add_action("file", action, section="trace", before="machine")
 
         # Keys for the player act where focus is not in a text field.
-        self.transport = [
-            w._action("Play or pause", player.toggle, "Space"),
-            w._action("Step back", player.step_back, "Left"),
-            w._action("Step forward", player.step_forward, "Right"),
-            w._action("To the start", lambda: self.seek(0), "Home"),
-            w._action("To the end", lambda: self.seek(player.length), "End"),
+        transport = [
+            make("Play or pause", player.toggle, "Space"),
+            make("Step back", player.step_back, "Left"),
+            make("Step forward", player.step_forward, "Right"),
+            make("To the start", lambda: self.seek(0), "Home"),
+            make("To the end", lambda: self.seek(player.length), "End"),
         ]
         targets: list[QWidget] = [w.centralWidget(), self.panel, self.plots]
-        for action in self.transport:
+        w.add_menu("player", "&Player", before="help")
+        for action in transport:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             for target in targets:
                 target.addAction(action)
-        player_menu = QMenu("&Player", w)
-        player_menu.addActions(self.transport)
-        w.menuBar().insertMenu(w.help_menu.menuAction(), player_menu)
+            w.add_action("player", action, section="transport")
 
     # Opening, moving, saving
 
@@ -209,9 +208,6 @@ class TraceUi(QObject):
             self.window.say("Open a trace first (Ctrl+O)", failed=True)
         return self.player.loaded
 
-    def _on_trace_loaded(self, trace) -> None:
-        self.player_dock.show()
-
 
 class _Progress:
     """A progress dialog with Cancel, shown only if the work takes a moment."""
@@ -231,6 +227,6 @@ class _Progress:
 
         return report
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *_exc_info) -> None:
         self._dialog.reset()
         self._dialog.deleteLater()

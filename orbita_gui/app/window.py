@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -105,7 +106,11 @@ def _scrolled(view: QWidget) -> QScrollArea:
 
 
 class MainWindow(QMainWindow):
-    """Physical memory on the left, the kernel heap on the right, both live."""
+    """Physical memory on the left, the kernel heap on the right, both live.
+
+    Features add to it through `add_dock`, `dock`, `add_menu`, `add_action`,
+    `make_action` and `say`. Menus: "file" (sections "machine", "quit"), "edit"
+    ("undo", "allocate"), "view" ("zoom", "docks"), "help" ("about")."""
 
     def __init__(
         self,
@@ -143,23 +148,22 @@ class MainWindow(QMainWindow):
         self.controls = ControlsPanel(self.model)
         self.stats = StatsPanel(self.model)
         self.log = LogView(self.model)
-        self.docks = [
-            self._dock(
-                "Controls", _panel_scroller(self.controls), Qt.DockWidgetArea.LeftDockWidgetArea
-            ),
-            self._dock(
-                "Statistics", _panel_scroller(self.stats), Qt.DockWidgetArea.LeftDockWidgetArea
-            ),
-            self._dock("Operation log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
-        ]
         self.status = QLabel()
         self.status.setFont(label_font(12))
         self.statusBar().addWidget(self.status, 1)
+        self._latest: tuple[object, bool, bool] | None = None
+        self._failed_style: bool | None = None  # before any feature can `say` a word
+        self._menus: dict[str, QMenu] = {}
+        self._sections: dict[str, list[tuple[str, QAction]]] = {}
+        """Each menu's sections in menu order: name, and the separator that starts it."""
+        self._docks: dict[str, QDockWidget] = {}
         self._build_actions()
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.add_dock("controls", "Controls", _panel_scroller(self.controls), left)
+        self.add_dock("stats", "Statistics", _panel_scroller(self.stats), left)
+        self.add_dock("log", "Operation log", self.log, bottom)
         self.traces = TraceUi(self)
         self._link_layers()
-        self._latest: tuple[object, bool, bool] | None = None
-        self._failed_style: bool | None = None
         model = self.model
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
@@ -171,88 +175,161 @@ class MainWindow(QMainWindow):
         model.undo_stack.cleanChanged.connect(self._show_unsaved)
         model.sig_changed.connect(self._show_unsaved)
         self._fit_first_size(1440, 900)
-        controls, stats, log = self.docks
-        self.resizeDocks([controls, stats], [272, 298], Qt.Orientation.Vertical)
-        self.resizeDocks([log], [160], Qt.Orientation.Vertical)
+        vertical = Qt.Orientation.Vertical
+        self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
+        self.resizeDocks([self.dock("log")], [160], vertical)
         self._restore_layout()
 
-    # Building
+    # The public API: features (the trace player, plots, export, ...) add their docks,
+    # menu items and status messages through these, by name, never through private
+    # members or positions, so that each can change without breaking the others.
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def add_dock(
+        self,
+        dock_id: str,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea,
+        tabify_with: str | None = None,
+    ) -> QDockWidget:
+        """A dock known as `dock_id`, its show-or-hide switch in View's "docks" section.
+        The id is also the dock's object name, by which the remembered layout puts it
+        back. With `tabify_with`, a tab behind that dock, which stays in front: a
+        feature's dock does not cover what the user was reading."""
+        if dock_id in self._docks:
+            raise ValueError(f"a dock {dock_id!r} exists already")
         dock = QDockWidget(title, self)
-        dock.setObjectName(title.replace(" ", "_").lower())  # saveState needs names
+        dock.setObjectName(dock_id)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        if tabify_with is not None:
+            front = self.dock(tabify_with)
+            self.tabifyDockWidget(front, dock)
+            front.raise_()
+        self._docks[dock_id] = dock
+        self.add_action("view", dock.toggleViewAction(), section="docks")
         return dock
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+    def dock(self, dock_id: str) -> QDockWidget:
+        """The dock added as `dock_id` ("controls", "stats", "log", "player", "plots");
+        KeyError if there is none."""
+        return self._docks[dock_id]
+
+    def add_menu(self, menu_id: str, title: str, before: str | None = None) -> QMenu:
+        """A menu of the menu bar known as `menu_id`, placed before the menu `before`
+        (so that Help stays last), or at the end."""
+        if menu_id in self._menus:
+            raise ValueError(f"a menu {menu_id!r} exists already")
+        menu = QMenu(title, self)
+        if before is None:
+            self.menuBar().addMenu(menu)
+        else:
+            self.menuBar().insertMenu(self._menus[before].menuAction(), menu)
+        self._menus[menu_id] = menu
+        self._sections[menu_id] = []
+        return menu
+
+    def add_action(
+        self,
+        menu_id: str,
+        action: QAction,
+        section: str | None = None,
+        before: str | None = None,
+    ) -> QAction:
+        """Put `action` (a submenu: its `menuAction()`) last in `section` of the menu
+        `menu_id` ("file", "edit", "view", "player", "help"). A section is a named
+        group between separators (None: the menu's unnamed one); a section new to the
+        menu goes before the section `before`, or last. Names, not positions: an item
+        lands in its place whatever other features added, and in whatever order.
+        Returns the action."""
+        menu, sections = self._menus[menu_id], self._sections[menu_id]
+        name = section or ""
+        names = [known for known, _ in sections]
+        if name not in names:
+            if before is None:
+                sections.append((name, menu.addSeparator()))
+            else:
+                if before not in names:
+                    raise KeyError(f"no section {before!r} in the menu {menu_id!r}")
+                at = names.index(before)
+                sections.insert(at, (name, menu.insertSeparator(sections[at][1])))
+            names = [known for known, _ in sections]
+        after = names.index(name) + 1
+        if after < len(sections):
+            menu.insertAction(sections[after][1], action)
+        else:
+            menu.addAction(action)
+        return action
+
+    def make_action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        """An action of the window calling `slot`; the tip shows in the status bar and,
+        with the shortcut, as the tool tip. Owned by the window, so that it lives as
+        long as the menus and tool bars that show it."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        if tip:
+            action.setStatusTip(tip)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
         action.triggered.connect(slot)
         return action
 
+    # Building
+
     def _build_actions(self) -> None:
-        model, grid = self.model, self.grid
-        self.new_action = self._action(
+        model, grid, make = self.model, self.grid, self.make_action
+        new = make(
             "&New machine…",
             self.new_machine,
             QKeySequence.StandardKey.New,
             "Start over with chosen memory and heap sizes",
         )
-        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
         self.undo_action = model.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = model.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts(
             redo_shortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
         )
-        self.allocate_frame_action = self._action(
+        allocate_frame = make(
             "Allocate a &frame", model.allocate_frame, "F", "Ask the frame allocator for a frame"
         )
-        self.allocate_block_action = self._action(
+        allocate_block = make(
             "Allocate on the &heap",
             self.controls.allocate,
             "H",
             "Allocate the size and alignment in the controls",
         )
-        self.free_selection_action = self._action(
+        free_selection = make(
             "Free &selection",
             model.free_selection,
             QKeySequence.StandardKey.Delete,
             "Free the Ctrl+clicked frames and blocks",
         )
-        zoom_in = self._action("Zoom &in", lambda: grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
-        zoom_out = self._action(
-            "Zoom &out", lambda: grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut
-        )
-        self.fit_action = self._action("&Fit memory", grid.fit, "Ctrl+0", "Show every frame")
-        about = self._action("&About Orbita", self._about)
+        fit = make("&Fit memory", grid.fit, "Ctrl+0", "Show every frame")
 
-        menus = self.menuBar()
-        self.file_menu = file_menu = menus.addMenu("&File")
-        file_menu.addActions([self.new_action, quit_action])
-        edit = menus.addMenu("&Edit")
-        edit.addActions([self.undo_action, self.redo_action])
-        edit.addSeparator()
-        edit.addActions(
-            [self.allocate_frame_action, self.allocate_block_action, self.free_selection_action]
+        for menu_id, title in [("file", "&File"), ("edit", "&Edit"), ("view", "&View")]:
+            self.add_menu(menu_id, title)
+        self.add_menu("help", "&Help")  # features add theirs before it: Help stays last
+        self.add_action("file", new, "machine")
+        self.add_action(
+            "file", make("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit"), "quit"
         )
-        self.view_menu = view = menus.addMenu("&View")
-        view.addActions([zoom_in, zoom_out, self.fit_action])
-        view.addSeparator()
-        view.addActions([dock.toggleViewAction() for dock in self.docks])
-        self.help_menu = menus.addMenu("&Help")
-        self.help_menu.addAction(about)
+        for action in (self.undo_action, self.redo_action):
+            self.add_action("edit", action, "undo")
+        for action in (allocate_frame, allocate_block, free_selection):
+            self.add_action("edit", action, "allocate")
+        zoom_in = make("Zoom &in", lambda: grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
+        zoom_out = make("Zoom &out", lambda: grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut)
+        for action in (zoom_in, zoom_out, fit):
+            self.add_action("view", action, "zoom")
+        self.add_action("help", make("&About Orbita", self._about), "about")
 
         toolbar = QToolBar("Main", objectName="main_toolbar")
         toolbar.setFont(label_font(12))
-        toolbar.addActions([self.new_action, self.undo_action, self.redo_action])
+        toolbar.addActions([new, self.undo_action, self.redo_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.allocate_frame_action, self.allocate_block_action])
-        toolbar.addActions([self.free_selection_action, self.fit_action])
+        toolbar.addActions([allocate_frame, allocate_block, free_selection, fit])
         self.addToolBar(toolbar)
 
     def _link_layers(self) -> None:
@@ -339,6 +416,8 @@ class MainWindow(QMainWindow):
             self._latest = None
 
     def say(self, text: str, failed: bool = False) -> None:
+        """One line in the status bar: what just happened, or in red what went wrong.
+        Features say their news here rather than in a label of their own."""
         if failed != self._failed_style:  # restyling is slow: only when the colour changes
             colour = palette.ERROR if failed else palette.INK
             self.status.setStyleSheet(f"color: {colour.name()};")
@@ -382,8 +461,8 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
-        self.traces.player.pause()
-        for view in (self.grid, self.heap_map, self.free_list, self.stats, self.traces.plots):
+        self.traces.cleanup()
+        for view in (self.grid, self.heap_map, self.free_list, self.stats):
             view.cleanup()
         super().closeEvent(event)
 

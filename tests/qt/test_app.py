@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from orbita_gui.app import reset_dialog
 from orbita_gui.app.demo import load_demo
-from orbita_gui.app.main import has_display, unexpected_error_hook
+from orbita_gui.app.main import unexpected_error_hook
+from orbita_gui.app.screenshot import has_display
 from orbita_gui.app.window import MainWindow
 from orbita_gui.core import HEAP_START
 from orbita_gui.views import palette
@@ -30,7 +31,7 @@ def actions_by_text(window):
 def test_window_has_the_grid_the_heap_and_the_docks(window):
     assert window.windowTitle() == "Orbita OS memory[*]"  # [*]: unsaved work
     assert not window.windowIcon().isNull()
-    assert [dock.windowTitle() for dock in window.docks] == [
+    assert [window.dock(name).windowTitle() for name in ("controls", "stats", "log")] == [
         "Controls",
         "Statistics",
         "Operation log",
@@ -93,16 +94,16 @@ def test_window_layout_is_remembered(qtbot, model, settings):
     first = MainWindow(model, settings)
     qtbot.addWidget(first)
     first.show()
-    first.docks[2].hide()  # the log
-    first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.docks[1])  # statistics
+    first.dock("log").hide()
+    first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.dock("stats"))
     first.close()
     assert settings.value("window/geometry") is not None
     second = MainWindow(model, settings)
     qtbot.addWidget(second)
     second.show()
-    assert second.docks[2].isHidden()
-    assert second.dockWidgetArea(second.docks[1]) == Qt.DockWidgetArea.RightDockWidgetArea
-    assert second.dockWidgetArea(second.docks[0]) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert second.dock("log").isHidden()
+    assert second.dockWidgetArea(second.dock("stats")) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert second.dockWidgetArea(second.dock("controls")) == Qt.DockWidgetArea.LeftDockWidgetArea
 
 
 def test_new_machine_uses_the_dialog_sizes(window, model, monkeypatch):
@@ -220,4 +221,4 @@ def test_a_dark_system_theme_leaves_the_window_readable(qtbot, model):
     text, ground = QPalette.ColorRole.Text, QPalette.ColorRole.Base
     assert window.log.palette().color(text) == palette.INK
     assert window.log.palette().color(ground) == QColor("white")
-    assert window.docks[0].palette().color(QPalette.ColorRole.WindowText) == palette.INK
+    assert window.dock("controls").palette().color(QPalette.ColorRole.WindowText) == palette.INK

@@ -136,3 +136,10 @@ def test_a_traces_warnings_are_in_the_log(qtbot, window, tmp_path):
     lines = [log.text(row) for row in range(log.rowCount())]
     assert any(f"{trace}:7:1: warning:" in line for line in lines), lines
     assert "2 operations (1 warning in the log)" in window.status.text()
+
+
+def test_the_player_and_plots_are_the_windows_docks_and_menu(window):
+    assert window.dock("player").widget() is window.traces.panel
+    assert window.dock("plots").widget() is window.traces.plots
+    menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
+    assert menus == ["File", "Edit", "View", "Player", "Help"]  # Help stays last
