@@ -89,3 +89,50 @@ def test_replay_screenshot(small, tmp_path):
     result = orbita("replay", small, "--screenshot", path, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+NO_COALESCING = os.path.join(
+    os.path.dirname(__file__), "..", "resources", "traces", "2-no-coalescing.trace"
+)
+
+
+def test_replay_on_a_heap_named_by_options_uses_its_policy(tmp_path):
+    guide = orbita("replay", NO_COALESCING, tmp_path=tmp_path)
+    merged = orbita(
+        "replay",
+        NO_COALESCING,
+        "--heap",
+        "free-list",
+        "--order",
+        "addrsort",
+        "--coalesce",
+        tmp_path=tmp_path,
+    )
+    assert guide.returncode == merged.returncode == 0, merged.stderr
+    assert "guide (first fit, insert-front, no coalescing" in guide.stdout
+    assert "free-list (first fit, addrsort, coalescing" in merged.stdout
+    # The sample's point: without merging, 200 bytes find no room; with it, they do.
+    assert "failures            1 " in guide.stdout
+    assert "failures            0 " in merged.stdout
+
+
+def test_a_trace_names_its_allocator_and_an_option_overrides_one_parameter(tmp_path):
+    path = tmp_path / "best.trace"
+    path.write_text("heap 0x1000 1024\nallocator free-list fit=best\nmalloc a 24\n")
+    named = orbita("replay", path, tmp_path=tmp_path)
+    overridden = orbita("replay", path, "--fit", "worst", tmp_path=tmp_path)
+    assert "free-list (best fit, insert-front" in named.stdout
+    assert "free-list (worst fit, insert-front" in overridden.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--header", "3"], "header must be a multiple of 8"),
+        (["--heap", "nope"], "invalid choice: 'nope'"),
+    ],
+)
+def test_heap_options_that_do_not_go_together_are_one_line(small, tmp_path, options, message):
+    result = orbita("replay", small, *options, tmp_path=tmp_path)
+    assert result.returncode in (1, 2) and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr

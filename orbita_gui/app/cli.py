@@ -10,12 +10,14 @@ output closed early (`| head`: then quietly, as Python's `signal` docs advise);
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from orbita_gui.core import registry
 from orbita_gui.core.errors import OrbitaError
 from orbita_gui.core.units import parse_size
 from orbita_gui.traces import machine_for, read_trace, replay
@@ -60,7 +62,49 @@ def parse_replay_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot", type=Path, metavar="PATH", help="render the final state's window to a PNG"
     )
+    _add_heap_options(parser)
     return parser.parse_args(argv)
+
+
+def _add_heap_options(parser: argparse.ArgumentParser) -> None:
+    """`--heap NAME` and one option per parameter of the registry's heap allocators: a new
+    allocator's parameters appear here without a change to this file."""
+    heaps = registry.kinds(registry.HEAP)
+    group = parser.add_argument_group(
+        "heap allocator", "the trace's own ('allocator' line), or the guide's, unless given"
+    )
+    group.add_argument("--heap", choices=list(heaps), help="the heap allocator to replay on")
+    seen: set[str] = set()
+    for kind in heaps.values():
+        for param in kind.params:
+            if param.name in seen:
+                continue
+            seen.add(param.name)
+            flag = "--" + param.name.replace("_", "-")
+            text = f"{param.help or param.name} (default: {param.format(param.default)})"
+            if isinstance(param.default, bool):
+                group.add_argument(
+                    flag, action=argparse.BooleanOptionalAction, default=None, help=text
+                )
+            elif param.choices:
+                group.add_argument(flag, choices=param.choices, default=None, help=text)
+            else:
+                group.add_argument(flag, type=int, default=None, metavar="N", help=text)
+    parser.set_defaults(heap_params_given=sorted(seen))
+
+
+def _with_heap(trace, args: argparse.Namespace):
+    """The trace with the heap allocator the options ask for, over the one it names."""
+    name = args.heap or trace.heap_kind or "guide"
+    kind = registry.kind(name)
+    params = dict(trace.heap_params) if name == (trace.heap_kind or "guide") else {}
+    for key in args.heap_params_given:
+        value = getattr(args, key)
+        if value is not None:
+            kind.param(key)  # refuses an option this allocator does not take
+            params[key] = value
+    registry.create(name, **params)  # refuses parameters that do not go together
+    return dataclasses.replace(trace, heap_kind=name, heap_params=tuple(params.items()))
 
 
 class _Refused(Exception):
@@ -87,7 +131,7 @@ def _replay(args: argparse.Namespace) -> int:
             if why:
                 raise _Refused(f"cannot write {path}: {why}")
     try:
-        trace = read_trace(args.trace, args.heap_size)
+        trace = _with_heap(read_trace(args.trace, args.heap_size), args)
         machine = machine_for(trace)  # read_trace put --heap-size in the trace
     except (OrbitaError, ValueError) as error:
         raise _Refused(error) from None
@@ -98,7 +142,11 @@ def _replay(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.clear()
-    print(f"{trace.source}: {machine.heap.heap_size:,}-byte heap at {machine.heap.heap_start:#_x}")
+    heap = machine.heap
+    print(
+        f"{trace.source}: {heap.heap_size:,}-byte heap at {heap.heap_start:#_x}, "
+        f"{machine.heap_kind} ({heap.rules.describe()})"
+    )
     print(report.summary())
     if args.report:
         print(report.details())

@@ -150,7 +150,19 @@ def _heap_params(preset: HeapRules) -> tuple[Param, ...]:
         "coalesce": (False, True),
         "node_rules": (False, True),
     }
-    helps = {f.name: f.name for f in fields(HeapRules)}
+    helps = {
+        "fit": "how a region is chosen: first from the head, next from where the last "
+        "search ended, best (the smallest that fits), worst (the largest)",
+        "order": "where a freed region goes in the free list",
+        "coalesce": "join free regions that are neighbours in the list and in memory "
+        "after each free (OSTEP's pass)",
+        "header": "bytes of header in front of each block (malloc.py -H)",
+        "round_to": "sizes rounded up to a multiple of this (malloc.py -a)",
+        "node_rules": "the guide's ListNode rules: 8-byte alignment, blocks of at least "
+        "16 bytes, no leftover of 1 to 15 bytes",
+        "leftover": "where the rest of a split region goes: back where the order says "
+        "(push) or in the chosen node's place (in-place)",
+    }
     return tuple(
         Param(f.name, getattr(preset, f.name), choices.get(f.name), helps[f.name])
         for f in fields(HeapRules)
