@@ -72,6 +72,7 @@ class Allocator(Protocol):
         ...
 
 
+@runtime_checkable
 class FrameAllocator(Allocator, Protocol):
     """Physical memory in 4 KiB frames."""
 
@@ -93,6 +94,7 @@ class FrameAllocator(Allocator, Protocol):
         ...
 
 
+@runtime_checkable
 class HeapAllocator(Allocator, Protocol):
     """A heap of bytes handing out blocks."""
 
