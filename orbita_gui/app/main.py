@@ -40,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from .cli import replay_command  # here: only a replay needs numpy and the traces
 
         return replay_command(argv[1:])
-    if argv[:1] == ["ostep"]:  # OSTEP's malloc.py; --gui is for the lead to wire (show=)
+    if argv[:1] == ["ostep"]:  # OSTEP's malloc.py, printed; with --gui, then in the window
         from orbita_gui.traces.ostep_homework import main as ostep_main
 
-        return ostep_main(argv[1:])
+        return ostep_main(argv[1:], show=lambda run: open_window(run.trace(), "malloc.py run"))
     args = parse_args(argv)
     why = args.screenshot and unwritable(args.screenshot)
     if why:
@@ -51,22 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.screenshot and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    if not has_display():
-        print(
-            "orbita-gui: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
-            "Run it from a desktop session, set QT_QPA_PLATFORM=offscreen to render "
-            "without a screen, or use --screenshot PATH.",
-            file=sys.stderr,
-        )
+    if no_display():
         return 2
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
     from orbita_gui.core import OrbitaError
     from orbita_gui.traces import read_trace
-
-    from .demo import load_demo
-    from .window import MainWindow
 
     trace, problem = None, None
     if args.trace is not None:
@@ -77,18 +65,46 @@ def main(argv: list[str] | None = None) -> int:
             print(f"orbita-gui: {problem}", file=sys.stderr)
             if args.screenshot:
                 return 1
+    name = args.trace.name if args.trace is not None else ""
+    return open_window(trace, name, problem, args.screenshot)
+
+
+def no_display() -> bool:
+    """Whether there is no screen to open a window on; if so, says what to do instead."""
+    if has_display():
+        return False
+    print(
+        "orbita-gui: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+        "Run it from a desktop session, set QT_QPA_PLATFORM=offscreen to render "
+        "without a screen, or use --screenshot PATH.",
+        file=sys.stderr,
+    )
+    return True
+
+
+def open_window(trace, name: str, problem: str | None = None, screenshot: Path | None = None):
+    """The main window on `trace` (paused at its first operation), or on the demo if
+    there is none or it cannot be loaded; with `screenshot`, saved as a PNG instead."""
+    if screenshot is None and no_display():
+        return 2
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .demo import load_demo
+    from .window import MainWindow
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("orbita-gui")
     app.setOrganizationName("orbita")
-    headless = args.screenshot is not None
+    headless = screenshot is not None
     window = MainWindow(settings=None if headless else QSettings(), headless=headless)
     sys.excepthook = unexpected_error_hook(window)
-    if trace is None or not window.traces.load_trace(trace, args.trace.name):
+    if trace is None or not window.traces.load_trace(trace, name):
         if headless and trace is not None:
             return 1  # the reason is printed already
         load_demo(window.model)
     if headless:
-        return save_screenshot(window, args.screenshot)
+        return save_screenshot(window, screenshot)
     window.show()
     if problem:  # said on stderr; now to the person in front of the window too
         window.report_problem("Cannot open the trace", problem)
