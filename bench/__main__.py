@@ -2,11 +2,13 @@
 
 import resource
 
-from . import frames, headless, heap_traces, history_memory, views
+from . import frames, free_list_speed, headless, heap_traces, history_memory, views
 
 frames.run()
 print()
 heap_traces.run()
+print()
+free_list_speed.main(["--repeat", "1"])  # with malloc.py: ORBITA_MALLOC_PY=path/to/malloc.py
 print()
 history_memory.run()
 print()

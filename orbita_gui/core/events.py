@@ -426,7 +426,9 @@ class HeapAllocation(_Unchanged):
     overflowed: bool
     visits: tuple[np.ndarray, np.ndarray] | None
     """Starts and sizes of the first nodes passed over, in the order looked at; None if
-    none are kept."""
+    none are kept. An indexed free list gives an object whose `get()` copies them when
+    first read (see `free_list_index.LazyVisits`): read them through `passed_starts`
+    and `passed_sizes`."""
     rules: HeapRules
     search_start: int = 0
     length: int = 0
@@ -479,11 +481,19 @@ class HeapAllocation(_Unchanged):
 
     @property
     def passed_starts(self) -> np.ndarray:
-        return _NO_VISITS if self.visits is None else self.visits[0]
+        return self._visits_kept()[0]
 
     @property
     def passed_sizes(self) -> np.ndarray:
-        return _NO_VISITS if self.visits is None else self.visits[1]
+        return self._visits_kept()[1]
+
+    def _visits_kept(self) -> tuple[np.ndarray, np.ndarray]:
+        visits = self.visits
+        if visits is None:
+            return _NO_VISITS, _NO_VISITS
+        if type(visits) is not tuple:  # taken lazily (an indexed free list's `LazyVisits`)
+            visits = self.visits = visits.get()
+        return visits
 
     def forget_visits(self) -> None:
         """Drop the copies of the nodes passed over, keeping their count: once the views

@@ -20,14 +20,8 @@ from orbita_gui.traces.ostep_homework import ALLOC, FREE, SKIP, main, ops_of
 
 GOLDENS = sorted((Path(__file__).parent / "data" / "ostep").glob("*.txt"))
 
-ADDRSORT_TIE = (
-    "core: with addrsort a freed region goes before an equal address, not after it as "
-    "malloc.py's stable sort puts it (only a zero-size block makes two equal starts)"
-)
 CORE_GAPS = {
     "heap-0": "core: a 0-byte heap (-S 0) is refused; malloc.py runs with it",
-    "list-zero-size-freed": ADDRSORT_TIE,
-    "list-zero-size-freed-coalesce": ADDRSORT_TIE,
 }
 """Goldens the heap does not reproduce yet, reported to the core; strict, so a fix shows."""
 

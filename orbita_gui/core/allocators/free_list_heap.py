@@ -20,11 +20,27 @@ Where the guide's `find_region` is broken, this implements its evident intent:
 Where the guide trusts its caller (`unsafe`), this checks and raises a
 `HeapError` before changing anything: a double or wild free, a layout other
 than the block's own, a misaligned or too small heap.
+
+The free list is indexed so that an operation costs O(log n) whatever its length,
+with the same answers node for node (position, nodes visited, the nodes passed
+over) as a search from the head:
+
+- pushed at the front or back, any fit, no coalescing: `IndexedFreeList` in slot
+  order (the guide's case); in address order with the ListNode rules, coalescing
+  or not: `IndexedFreeList` by address;
+- sorted by size, leftovers pushed, first, best or worst fit:
+  `SizeSortedFreeList`;
+- in address order, best or worst fit (OSTEP's default, also without the ListNode
+  rules): `AddressSortedFreeList`;
+- the rest (coalescing over a list not in address order, a size-sorted list with
+  leftovers left in place, address order without the ListNode rules, next fit
+  over sizes): `FreeListStore`, searched in full by numpy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -47,8 +63,22 @@ from ..events import (
 )
 from ..layout import Layout
 from ..stats import HeapStats
-from .free_list_store import FreeListStore
+from .free_list_addresses import AddressSortedFreeList
+from .free_list_index import IndexedFreeList
+from .free_list_sizes import SizeSortedFreeList
+from .free_list_store import FreeListStore, search_arrays
 from .heap_rules import GUIDE, SORT_KEYS, HeapRules
+
+_new_tuple = tuple.__new__
+"""Makes an `Allocation` without its generated `__new__` (a third of the cost)."""
+
+INDEX_LIMIT = 1 << 22
+"""An address-ordered list is indexed by address over 16: for heaps up to 64 MiB."""
+
+
+@lru_cache(maxsize=4096)
+def _layout(size: int, align: int) -> Layout:
+    return Layout(size, align)
 
 
 class FreeListHeap:
@@ -71,6 +101,11 @@ class FreeListHeap:
         self._lost = 0
         self._rover = 0
         """Next fit's start: the list position its next search begins at."""
+        self._index: IndexedFreeList | None = None
+        """The free list when it is indexed (`_index_mode`); then `_rover_slot`, not
+        `_rover`, is next fit's start: the slot of its node (None: the head)."""
+        self._rover_slot: int | None = None
+        self._no_overflow = 0
 
     @classmethod
     def new(cls) -> FreeListHeap:
@@ -111,7 +146,71 @@ class FreeListHeap:
                 f"heap {heap_start:#x} + {heap_size:#x} overflows the 64-bit address space"
             )
         self.heap_start, self.heap_size = heap_start, heap_size
+        mode = self._index_mode(heap_size)
+        if mode is not None:
+            rules = self.rules
+            # first and next fit with ListNode rules search by size too in address order,
+            # where the many small regions at the low addresses would be passed one by one
+            self._by_size = rules.fit in ("best", "worst") or mode == "address"
+            self._free = self._index = IndexedFreeList(
+                mode, heap_start, by_size=self._by_size, by_end=rules.coalesce
+            )
+            # the rules as plain attributes: read on every operation
+            self._sizer, self._header, self._fit = rules.sizer, rules.header, rules.fit
+            self._min_leftover = rules.min_leftover
+            self._in_place = rules.leftover == "in-place"
+            self._mode = mode
+        # size + align at most this: no block in the heap can end past 2**64
+        self._no_overflow = U64_LIMIT - 1 - (heap_start + heap_size)
+        if mode is None and self._sizes_indexed():
+            self._free = SizeSortedFreeList(SORT_KEYS[self.rules.order], self._no_overflow)
+        elif mode is None and self._addresses_indexed():
+            self._free = AddressSortedFreeList(self._no_overflow)
         self._free.insert(0, heap_start, heap_size)
+
+    def _sizes_indexed(self) -> bool:
+        """Whether the list is kept sorted by size in a `SizeSortedFreeList`: not with
+        leftovers left in place (which unsort it), coalescing or next fit."""
+        rules = self.rules
+        return (
+            rules.order in ("sizesort+", "sizesort-")
+            and rules.leftover == "push"
+            and not rules.coalesce
+            and rules.fit != "next"
+        )
+
+    def _addresses_indexed(self) -> bool:
+        """Whether best or worst fit over an address-ordered list (without the ListNode
+        rules, OSTEP's default) is kept in an `AddressSortedFreeList`."""
+        rules = self.rules
+        return rules.order == "addrsort" and rules.fit in ("best", "worst")
+
+    def _demote(self) -> None:
+        """Back to `FreeListStore`, for good: a zero-byte region is coming, which would
+        share its start with another (only the plain store keeps two such apart)."""
+        free = self._free
+        free._settle_all()  # the pending visits copied now, if anyone may read them
+        store = FreeListStore()
+        store._set_head_first(*free.arrays())
+        self._free = store
+
+    def _index_mode(self, heap_size: int) -> str | None:
+        """How the free list is indexed under these rules, or None: the plain store.
+
+        Pushed at the front or the back: slots in list order, any fit, leftovers pushed
+        or in place; not with coalescing (a pass over list neighbours), nor next fit
+        without the ListNode rules (zero-byte regions hold no address to rove to).
+        Address order: slots by address, which needs the ListNode rules (no two
+        regions start within 16 bytes); coalescing then joins memory neighbours only.
+        Sorted by size: `SizeSortedFreeList` (see `_sizes_indexed`), not by slots."""
+        rules = self.rules
+        if rules.order in ("insert-front", "insert-back"):
+            if rules.coalesce or (rules.fit == "next" and not rules.node_rules):
+                return None
+            return "front" if rules.order == "insert-front" else "back"
+        if rules.order == "addrsort" and rules.node_rules and heap_size >> 4 <= INDEX_LIMIT:
+            return "address"
+        return None
 
     def size_align(self, layout: Layout) -> tuple[int, int]:
         """What a block for `layout` takes (header included), and its alignment."""
@@ -121,20 +220,33 @@ class FreeListHeap:
 
     def allocate(self, layout: Layout) -> int | None:
         """A block for `layout`, or None (the guide's null pointer) when none fits."""
+        if self._index is not None:
+            return self._allocate_indexed(layout, False)
         return self.allocate_event(layout).ptr
 
     def deallocate(self, ptr: int, layout: Layout) -> None:
         """Free the block at `ptr`, which must have been allocated with `layout`."""
-        self.deallocate_event(ptr, layout)
+        if self._index is not None:
+            self._deallocate_indexed(ptr, layout, False)
+        else:
+            self.deallocate_event(ptr, layout)
 
     def realloc(self, ptr: int, layout: Layout, new_size: int) -> int | None:
         """`GlobalAlloc::realloc`'s default: allocate anew, copy, free the old block."""
-        return self.realloc_event(ptr, layout, new_size).new_ptr
+        if self._index is None:
+            return self.realloc_event(ptr, layout, new_size).new_ptr
+        self._check_live(ptr, layout)
+        new_ptr = self._allocate_indexed(_layout(new_size, layout.align), False)
+        if new_ptr is not None:
+            self._deallocate_indexed(ptr, layout, False)
+        return new_ptr
 
     # The same operations, returning the event that explains them
 
     def allocate_event(self, layout: Layout) -> HeapAllocation:
         """`allocate`, returning its event."""
+        if self._index is not None:
+            return self._allocate_indexed(layout, True)
         rules = self.rules
         size, align = rules.sizer(layout.size, layout.align)
         free, header = self._free, rules.header
@@ -155,8 +267,8 @@ class FreeListHeap:
         ptr = start + header
         if ptr & (align - 1):
             ptr = (ptr + align - 1) & ~(align - 1)
-        if not size and ptr in self._live:
-            raise HeapError(f"a zero-byte block at {ptr:#x} would share a live block's address")
+        if ptr in self._live:  # only a zero-byte block can be where another is
+            raise HeapError(f"a block at {ptr:#x} would share a live zero-byte block's address")
         block_start = ptr - header
         excess = start + region - (block_start + size)
         follower = self._follower(position, length) if rules.fit == "next" else None
@@ -169,7 +281,7 @@ class FreeListHeap:
             if excess:  # with the ListNode rules, the search made sure excess >= 16
                 placed, reorder = self._place(block_start + size, excess)
         if rules.fit == "next":
-            self._rover = self._position_of(block_start + size if placed == IN_PLACE else follower)
+            self._rover = self._moved(position, length, placed, reorder, follower)
         block = self._live[ptr] = Allocation(ptr, layout, size, block_start - start, header)
         self._allocated += size
         self._requested += layout.size
@@ -189,6 +301,176 @@ class FreeListHeap:
             reorder,
         )
 
+    # The indexed list's operations: O(log n) each (see `free_list_index`)
+
+    def _allocate_indexed(self, layout: Layout, event: bool):
+        """`allocate` (`event` False: returns the address) or `allocate_event` on the
+        indexed list: the same search, result and event as the plain store's."""
+        size, align = self._sizer(layout.size, layout.align)
+        free = self._index
+        header, fit, min_leftover = self._header, self._fit, self._min_leftover
+        length = free._len
+        padded = not (align <= 1 or (align <= 8 and header % align == 0 and min_leftover))
+        mode = self._mode
+        at = 0 if mode == "address" else free._lo
+        rover = 0
+        if fit == "next" and self._rover_slot is not None:
+            at = self._rover_slot
+            rover = free.rank(at)
+        if size + align > self._no_overflow:  # a block might end past 2**64: search in full
+            starts, sizes = free.arrays()
+            position, visited, overflowed = search_arrays(
+                starts, sizes, fit, size, align, header, min_leftover, rover
+            )
+            slot = None if position is None else free.select(position)
+        else:
+            overflowed = False
+            if fit == "first":
+                if min_leftover and not padded and self._by_size:
+                    slot = free.find_first_sized(at, size, min_leftover)
+                else:
+                    slot = free._find(at, size, align, header, min_leftover, padded)
+                if slot is None:
+                    position, visited = None, length
+                elif event:
+                    position = 0 if slot == at else free.rank(slot)
+                    visited = position + 1
+                else:
+                    position = visited = None  # not asked for: not counted
+            elif fit == "next":
+                slot = free._find(at, size, align, header, min_leftover, padded)
+                if slot is not None:
+                    position = free.rank(slot)
+                    visited = position - rover + 1
+                elif rover:
+                    slot = free._find(0, size, align, header, min_leftover, padded)
+                    position = None if slot is None else free.rank(slot)
+                    if position is None or position >= rover:
+                        slot = position = None
+                        visited = length
+                    else:
+                        visited = length - rover + position + 1
+                else:
+                    position, visited = None, length
+            else:
+                slot = free.find_sized(fit == "best", size, align, header, min_leftover, padded)
+                position = None if slot is None else free.rank(slot)
+                visited = length
+        if slot is None:
+            if not event:
+                return None
+            count = visited if visited < VISITS_KEPT else VISITS_KEPT
+            visits = free.visits(at, count, (), fit == "next") if count else None
+            return HeapAllocation(
+                layout, None, None, None, visited, overflowed, visits, self.rules, rover, length
+            )
+        start = free._starts[slot]
+        region = free._t[free._cap + slot]
+        ptr = start + header
+        if ptr & (align - 1):
+            ptr = (ptr + align - 1) & ~(align - 1)
+        if ptr in self._live:  # only a zero-byte block can be where another is
+            raise HeapError(f"a block at {ptr:#x} would share a live zero-byte block's address")
+        block_start = ptr - header
+        end = block_start + size
+        excess = start + region - end
+        follower = None
+        if fit == "next" and length > 1:
+            follower = free.next_slot(slot + 1)
+            if follower is None:
+                follower = free.head_slot()
+        placed, leftover_slot = None, slot
+        if excess and self._in_place:
+            if mode == "address":
+                free.remove_slot(slot)
+                leftover_slot = free.add(end, excess)
+            else:
+                free.replace_slot(slot, end, excess)
+            placed = IN_PLACE
+        elif mode == "front":
+            placed = 0 if excess else None
+            if excess and slot == at and fit != "next":
+                free.replace_slot(slot, end, excess)  # the head stays the head
+            else:
+                free.remove_slot(slot)
+                if excess:
+                    leftover_slot = free.push_front(end, excess)
+        else:
+            free.remove_slot(slot)
+            if excess:
+                if mode == "back":
+                    leftover_slot = free.push_back(end, excess)
+                    placed = free._len - 1
+                else:
+                    leftover_slot = free.add(end, excess)
+                    placed = position
+        if fit == "next":
+            self._rover_slot = leftover_slot if placed == IN_PLACE else follower
+        padding = block_start - start
+        block = self._live[ptr] = _new_tuple(Allocation, (ptr, layout, size, padding, header))
+        self._allocated += size
+        self._requested += layout.size
+        self._lost += padding
+        if not event:
+            return ptr
+        visits = None
+        if visited > 1:
+            passed = visited - 1
+            count = passed if passed < VISITS_KEPT else VISITS_KEPT
+            if count:
+                wraps = fit == "next" and rover + visited > length
+                visits = free.visits(at, count, (slot, leftover_slot), wraps)
+        return HeapAllocation(
+            layout,
+            block,
+            region,
+            position,
+            visited,
+            False,
+            visits,
+            self.rules,
+            rover,
+            length,
+            placed,
+            None,
+        )
+
+    def _deallocate_indexed(self, ptr: int, layout: Layout, event: bool):
+        """`deallocate` or `deallocate_event` on the indexed list."""
+        allocation = self._live.get(ptr)
+        if allocation is None or (allocation.layout is not layout and allocation.layout != layout):
+            self._check_live(ptr, layout)  # raises
+        free, rules = self._index, self.rules
+        rover = 0
+        if self._fit == "next" and free._len:
+            if self._rover_slot is None:
+                self._rover_slot = free.head_slot()
+            if event:
+                rover = free.rank(self._rover_slot)
+        del self._live[ptr]
+        size = allocation.size
+        start = ptr - allocation.header
+        mode, merges = self._mode, ()
+        if mode == "front":
+            free.push_front(start, size)
+            position = 0
+        elif mode == "back":
+            free.push_back(start, size)
+            position = free._len - 1
+        else:
+            slot = free.add(start, size)
+            position = free.rank(slot) if event or rules.coalesce else 0
+            if rules.coalesce:
+                merges = free.merge_around(slot)
+                rover_slot = self._rover_slot
+                if merges and rover_slot is not None and free._t[free._cap + rover_slot] < 0:
+                    self._rover_slot = free.select(merges[0].position)
+        self._allocated -= size
+        self._requested -= layout.size
+        if event:
+            return HeapRelease(allocation, position, None, merges, rover)
+        return None
+
     def _visits(self, at: int, visited: int, chosen: int | None):
         """Copies of the nodes a search passed over, in the order it looked at them (at
         most `VISITS_KEPT`), or None: they change once the list does."""
@@ -196,6 +478,8 @@ class FreeListHeap:
         if not passed:
             return None
         count = min(passed, VISITS_KEPT)
+        if type(self._free) in (SizeSortedFreeList, AddressSortedFreeList):
+            return self._free.lazy_visits(at, count, chosen)
         if chosen is None or (chosen - at) % max(len(self._free), 1) >= count:
             return self._free.first(count, at)
         starts, sizes = self._free.first(count + 1, at)
@@ -212,6 +496,8 @@ class FreeListHeap:
         if order == "insert-back":
             free.insert(len(free), start, size)
             return len(free) - 1, None
+        if type(free) is SizeSortedFreeList:
+            return free.add(start, size), None
         key = SORT_KEYS[order]
         position = free.sorted_position(key, start, size)
         if position is not None:
@@ -236,6 +522,31 @@ class FreeListHeap:
             return None
         return self._free.region((position + 1) % length)[0]
 
+    def _moved(
+        self, position: int, length: int, placed: int | None, reorder, follower: int | None
+    ) -> int:
+        """Where next fit's rover goes after an allocation from `position`: the leftover
+        left in place, or the node that came after the one taken, followed by position
+        (by address it could not be told from a zero-byte node at the same start)."""
+        if placed == IN_PLACE:
+            return position
+        if follower is None:
+            return 0
+        after = (position + 1) % length
+        if after > position:
+            after -= 1  # the node taken before it is gone
+        if placed is None:
+            return after
+        return self._position_after_place(after, placed, reorder)
+
+    @staticmethod
+    def _position_after_place(at: int, placed: int, reorder) -> int:
+        """The position of the node at `at` once `_place` linked a region in at `placed`
+        (appending it and sorting, if `reorder` is the sort's order)."""
+        if reorder is not None:
+            return int(np.flatnonzero(reorder == at)[0])
+        return at + 1 if placed <= at else at
+
     def _position_of(self, address: int | None) -> int:
         """The position of the free region holding `address` (0 if none does): where
         next fit's rover stands once the list has changed around it."""
@@ -247,16 +558,23 @@ class FreeListHeap:
 
     def deallocate_event(self, ptr: int, layout: Layout) -> HeapRelease:
         """`deallocate`, returning its event."""
+        if self._index is not None:
+            return self._deallocate_indexed(ptr, layout, True)
         allocation = self._check_live(ptr, layout)
         rover = self._rover
         follows = (
             self._free.region(rover)[0] if self.rules.fit == "next" and len(self._free) else None
         )
+        if not allocation.size and type(self._free) is AddressSortedFreeList:
+            self._demote()
         del self._live[ptr]
         position, reorder = self._place(allocation.start, allocation.size)
         merges = self._free.coalesce() if self.rules.coalesce else ()
         if follows is not None:
-            self._rover = self._position_of(follows)
+            # the rover's node, followed by position (a zero-byte one holds no address)
+            self._rover = self._position_after_place(rover, position, reorder)
+            if merges:
+                self._rover = self._position_of(follows)
         self._allocated -= allocation.size
         self._requested -= layout.size
         return HeapRelease(allocation, position, reorder, merges, rover)
@@ -264,7 +582,7 @@ class FreeListHeap:
     def realloc_event(self, ptr: int, layout: Layout, new_size: int) -> HeapReallocation:
         """`realloc`, returning its event; when no block fits, the old one stays."""
         old = self._check_live(ptr, layout)
-        allocation = self.allocate_event(Layout(new_size, layout.align))
+        allocation = self.allocate_event(_layout(new_size, layout.align))
         release = None if allocation.block is None else self.deallocate_event(ptr, layout)
         return HeapReallocation(old, allocation, release)
 
@@ -296,7 +614,7 @@ class FreeListHeap:
         self._live[block.ptr] = block
         self._allocated += block.size
         self._requested += block.layout.size
-        self._rover = event.rover
+        self._set_rover(event.rover)
 
     def _revert_allocation(self, event: HeapAllocation) -> None:
         block, free = self._live.get(event.block.ptr), self._free
@@ -316,7 +634,7 @@ class FreeListHeap:
         self._allocated -= block.size
         self._requested -= block.layout.size
         self._lost -= block.padding
-        self._rover = event.search_start
+        self._set_rover(event.search_start)
 
     # Introspection for the views
 
@@ -346,7 +664,19 @@ class FreeListHeap:
     @property
     def rover(self) -> int | None:
         """Next fit's roving start (a list position), or None for the other fits."""
-        return self._rover if self.rules.fit == "next" else None
+        if self.rules.fit != "next":
+            return None
+        if self._index is not None:
+            slot = self._rover_slot
+            return 0 if slot is None else self._index.rank(slot)
+        return self._rover
+
+    def _set_rover(self, position: int) -> None:
+        if self._index is None:
+            self._rover = position
+        elif self.rules.fit == "next":
+            free = self._index
+            self._rover_slot = free.select(position) if position < len(free) else None
 
     def free_regions(self) -> list[tuple[int, int]]:
         """`(start, size)` of each free region, in list order (head first)."""

@@ -108,10 +108,13 @@ class FreeListStore:
     def sorted_position(self, key: str, start: int, size: int) -> int | None:
         """Where a region goes in a list sorted by `key` ("addr", "size+", "size-"),
         after any equal ones, as a stable sort of the list with it appended puts it;
-        None if the list is not sorted by that key now (then see `sort`)."""
+        None if the list is not sorted by that key now (a split left a region in
+        place out of order: then see `sort`)."""
         starts, sizes = self._head_first()
         if key == "addr":
-            return int(np.count_nonzero(starts < _U64(start)))
+            if len(starts) > 1 and np.any(starts[1:] < starts[:-1]):
+                return None
+            return int(np.count_nonzero(starts <= _U64(start)))
         if key == "size+":
             if len(sizes) > 1 and np.any(sizes[1:] < sizes[:-1]):
                 return None
@@ -121,10 +124,13 @@ class FreeListStore:
         return int(np.count_nonzero(sizes >= _U64(size)))
 
     def sort(self, key: str) -> np.ndarray:
-        """Stable-sort the list by "size+" or "size-"; returns the order (the new
+        """Stable-sort the list by "addr", "size+" or "size-"; returns the order (the new
         list's node i was node `order[i]`)."""
         starts, sizes = self._head_first()
-        order = np.argsort(sizes if key == "size+" else -sizes.astype(np.int64), kind="stable")
+        keys = {"addr": starts, "size+": sizes}.get(key)
+        if keys is None:
+            keys = -sizes.astype(np.int64)
+        order = np.argsort(keys, kind="stable")
         self._set_head_first(starts[order], sizes[order])
         return order
 
@@ -159,9 +165,11 @@ class FreeListStore:
         starts, sizes = self._head_first()
         new_starts, new_sizes = list(starts.tolist()), list(sizes.tolist())
         for merge in reversed(merges):
-            start = new_starts[merge.position]
-            parts = np.cumsum((0, *merge.sizes[:-1])) + start
-            new_starts[merge.position : merge.position + 1] = parts.tolist()
+            start, parts = new_starts[merge.position], []
+            for size in merge.sizes:  # in Python ints: numpy's int64 would overflow near 2**64
+                parts.append(start)
+                start += size
+            new_starts[merge.position : merge.position + 1] = parts
             new_sizes[merge.position : merge.position + 1] = merge.sizes
         self._set_head_first(np.array(new_starts, dtype=_U64), np.array(new_sizes, dtype=_U64))
 
@@ -180,43 +188,8 @@ class FreeListStore:
         smallest or largest that fits, the first of equals in list order.
         """
         n = self._len
-        if fit not in _NO_FITS:
-            raise ValueError(f"unknown fit {fit!r}")
         starts, sizes = self._starts[:n][::-1], self._sizes[:n][::-1]  # views, head first
-        if align <= 1 or (align <= 8 and header % align == 0 and min_leftover):
-            padded = _U64(need)  # every node start is aligned: no padding anywhere
-        else:
-            padded = ((_U64(0) - starts - _U64(header)) & _U64(align - 1)) + _U64(need)
-        fits = sizes >= padded
-        if min_leftover:
-            fits &= (sizes == padded) | (sizes >= padded + _U64(min_leftover))
-        # The end can only pass 2**64 where 2**64 - 1 - start < padding + need.
-        overflows = padded > ~starts
-        if fit in ("best", "worst"):
-            fits &= ~overflows
-            hits = np.flatnonzero(fits)
-            if not len(hits):
-                return Search(None, n, False)
-            chosen = sizes[hits]
-            best = np.argmin(chosen) if fit == "best" else np.argmax(chosen)
-            return Search(int(hits[best]), n, False)
-        stops = fits | overflows
-        hits = np.flatnonzero(stops[rover:] if fit == "next" else stops)
-        if fit == "next" and len(hits):
-            position, visited = rover + int(hits[0]), int(hits[0]) + 1
-        elif fit == "next":
-            hits = np.flatnonzero(stops[:rover])
-            if not len(hits):
-                return Search(None, n, False)
-            position, visited = int(hits[0]), n - rover + int(hits[0]) + 1
-        elif len(hits):
-            position = int(hits[0])
-            visited = position + 1
-        else:
-            return Search(None, n, False)
-        if overflows[position]:
-            return Search(None, visited, True)
-        return Search(position, visited, False)
+        return search_arrays(starts, sizes, fit, need, align, header, min_leftover, rover)
 
     # Internals
 
@@ -233,3 +206,53 @@ class FreeListStore:
         self._sizes[:n] = sizes[::-1]
         self._len = n
         self.free_bytes = int(sizes.sum()) if n else 0
+
+
+def search_arrays(
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    fit: str,
+    need: int,
+    align: int,
+    header: int,
+    min_leftover: int,
+    rover: int = 0,
+) -> Search:
+    """`FreeListStore.search` over the regions' starts and sizes (uint64, head first)."""
+    n = len(starts)
+    if fit not in _NO_FITS:
+        raise ValueError(f"unknown fit {fit!r}")
+    if align <= 1 or (align <= 8 and header % align == 0 and min_leftover):
+        padded = _U64(need)  # every node start is aligned: no padding anywhere
+    else:
+        padded = ((_U64(0) - starts - _U64(header)) & _U64(align - 1)) + _U64(need)
+    fits = sizes >= padded
+    if min_leftover:
+        fits &= (sizes == padded) | (sizes >= padded + _U64(min_leftover))
+    # The end can only pass 2**64 where 2**64 - 1 - start < padding + need.
+    overflows = padded > ~starts
+    if fit in ("best", "worst"):
+        fits &= ~overflows
+        hits = np.flatnonzero(fits)
+        if not len(hits):
+            return Search(None, n, False)
+        chosen = sizes[hits]
+        best = np.argmin(chosen) if fit == "best" else np.argmax(chosen)
+        return Search(int(hits[best]), n, False)
+    stops = fits | overflows
+    hits = np.flatnonzero(stops[rover:] if fit == "next" else stops)
+    if fit == "next" and len(hits):
+        position, visited = rover + int(hits[0]), int(hits[0]) + 1
+    elif fit == "next":
+        hits = np.flatnonzero(stops[:rover])
+        if not len(hits):
+            return Search(None, n, False)
+        position, visited = int(hits[0]), n - rover + int(hits[0]) + 1
+    elif len(hits):
+        position = int(hits[0])
+        visited = position + 1
+    else:
+        return Search(None, n, False)
+    if overflows[position]:
+        return Search(None, visited, True)
+    return Search(position, visited, False)
