@@ -595,7 +595,7 @@ class HeapRelease(_Unchanged):
         steps: list = [
             Note("push", f"the {a.size:,} B block goes {at} the free list", where, "deallocate")
         ]
-        steps += [Merged(0, merge.sizes) for merge in self.merges]
+        steps += [Merged(merge.start, merge.sizes) for merge in self.merges]
         return tuple(steps)
 
     def describe(self) -> str:

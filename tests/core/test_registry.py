@@ -82,3 +82,16 @@ def test_a_machine_is_composed_by_name_and_maps_its_heap_as_an_operation():
     machine.revert(event)
     assert machine.frames.used_frames == 0 and machine.page_of_frame(2) is None
     assert np.all(machine.frames.bitmap() == 0)
+
+
+@pytest.mark.parametrize("node_rules", [True, False])
+def test_a_coalescing_free_says_which_range_it_joined(node_rules):
+    heap = registry.create("free-list", order="addrsort", coalesce=True, node_rules=node_rules)
+    heap.init(0x1000, 1024)
+    a, b = (heap.allocate_event(Layout(64, 8)) for _ in range(2))
+    heap.allocate_event(Layout(64, 8))
+    heap.deallocate_event(a.ptr, Layout(64, 8))
+    (merge,) = [
+        step for step in heap.deallocate_event(b.ptr, Layout(64, 8)).steps if step.kind == "merge"
+    ]
+    assert merge.where == (0x1000, 0x1080) and "64 + 64 = 128 B" in merge.reason

@@ -128,7 +128,7 @@ class AddressSortedFreeList:
         for _ in parts:
             self.remove(first)
         self.insert(first, merged, sum(parts))
-        return (Merge(first, tuple(parts)),)
+        return (Merge(first, tuple(parts), merged),)
 
     def uncoalesce(self, merges: tuple[Merge, ...]) -> None:
         for merge in reversed(merges):

@@ -613,7 +613,7 @@ class IndexedFreeList:
         for part in parts:
             self.remove_slot(part)
         self.add(merged_start, sum(sizes))
-        return (Merge(self.rank(first), sizes),)
+        return (Merge(self.rank(first), sizes, merged_start),)
 
     def coalesce(self) -> tuple[Merge, ...]:
         """OSTEP's pass over the whole list (the rare path: `merge_around` is the usual)."""
@@ -626,9 +626,9 @@ class IndexedFreeList:
                 joined.append((start, [size]))
         if len(joined) == len(regions):
             return ()
-        for k, (_, sizes) in enumerate(joined):
+        for k, (start, sizes) in enumerate(joined):
             if len(sizes) > 1:
-                merges.append(Merge(k, tuple(sizes)))
+                merges.append(Merge(k, tuple(sizes), start))
         self._rebuild([(start, sum(sizes)) for start, sizes in joined])
         return tuple(merges)
 

@@ -34,6 +34,8 @@ class Merge(NamedTuple):
 
     position: int
     sizes: tuple[int, ...]
+    start: int = 0
+    """Where the joined region starts (for the views and the narration)."""
 
 
 class FreeListStore:
@@ -153,7 +155,7 @@ class FreeListStore:
         run_starts = np.flatnonzero(np.concatenate([[True], ~joins]))
         bounds = np.append(run_starts, len(starts))
         merges = tuple(
-            Merge(k, tuple(sizes[a:b].tolist()))
+            Merge(k, tuple(sizes[a:b].tolist()), int(starts[a]))
             for k, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
             if b - a > 1
         )
