@@ -1,112 +1,57 @@
-"""The model every view reads and every action goes through: one machine, undoable."""
+"""The model every view reads and every action goes through: one machine, undoable.
+
+The jobs are in modules of their own, each testable alone: `history` (the
+operations applied by name, and sessions), `commands` (undo and redo),
+`selection`, `notes` (the last search, each frame's last change) and `repaint`
+(one `sig_changed` a screen frame). `MachineModel` joins them for the views.
+"""
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
-from orbita_gui.core import (
-    Event,
-    Frame,
-    FrameAllocation,
-    FrameRelease,
-    HeapAllocation,
-    HeapReallocation,
-    HeapRelease,
-    Layout,
-    Machine,
-    OrbitaError,
-)
-from orbita_gui.traces import Trace, session_trace
+from orbita_gui.core import Event, Frame, Layout, Machine, OrbitaError
+from orbita_gui.core.addresses import FRAME_SIZE
+from orbita_gui.core.events import FRAMES
+from orbita_gui.traces import Op, Outcome, Trace
+from orbita_gui.traces.trace import FREE, FREE_FRAME, MALLOC, REALLOC
 
-REPAINT_INTERVAL_MS = 16
-"""`sig_changed` comes at most once per screen frame (60 Hz)."""
+from .commands import Batch, OpsCommand, ResetCommand, never_raises
+from .history import BLOCK_PREFIX, FRAME_PREFIX, History
+from .notes import Notes
+from .repaint import REPAINT_INTERVAL_MS, RepaintCoalescer
+from .selection import Selection
 
+_never_raises = never_raises
+"""The guard of every command's `redo` and `undo` (see `commands.never_raises`)."""
 
-Step = tuple[Callable[[], Event], Event]
-"""How to perform an operation, and the event it gave."""
-
-
-def _never_raises(method):
-    """Qt calls a command's `redo` and `undo`; an exception escaping into Qt kills the
-    process (PySide cannot pass it on), losing the user's work. Commands are written
-    not to raise; should one still, it is reported as a bug after Qt's call returns."""
-
-    @functools.wraps(method)
-    def guarded(self) -> None:
-        try:
-            method(self)
-        except Exception:
-            self._model._report_bug_later(sys.exc_info())
-
-    return guarded
-
-
-class _EventCommand(QUndoCommand):
-    """Operations applied as one undo step: undo reverts their events newest first,
-    redo performs them again.
-
-    Performing the same request on the same state gives the same event, so redo
-    brings back the same addresses. Many steps in one command (allocating a
-    million frames) cost one command, not a million.
-    """
-
-    def __init__(self, model: MachineModel, label: str, steps: list[Step]):
-        super().__init__(label)
-        self._model, self.steps = model, steps
-        self._applied = True  # push() calls redo() at once: the first run already happened
-
-    @_never_raises
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self.steps = [(perform, perform()) for perform, _ in self.steps]
-        for _, event in self.steps:
-            self._model._announce(event, undone=False)
-
-    @_never_raises
-    def undo(self) -> None:
-        for _, event in reversed(self.steps):
-            self._model.machine.revert(event)
-            self._model._announce(event, undone=True)
-
-
-class _ResetCommand(QUndoCommand):
-    """Swapping in a new machine; undo puts the old one back as it was.
-
-    Each machine keeps its own history list for the command's whole life: the
-    commands after a reset append to and pop from the new machine's list, so
-    redoing the reset must bring back that same list, not a fresh one.
-    """
-
-    def __init__(self, model: MachineModel, new: Machine):
-        super().__init__("reset")
-        self._model = model
-        self._old, self._old_history = model.machine, model.history
-        self._new, self._new_history = new, []
-
-    @_never_raises
-    def redo(self) -> None:
-        self._model._set_machine(self._new, self._new_history)
-
-    @_never_raises
-    def undo(self) -> None:
-        self._model._set_machine(self._old, self._old_history)
+__all__ = ["REPAINT_INTERVAL_MS", "MachineModel", "_never_raises", "frame_changes"]
 
 
 class MachineModel(QObject):
-    """Owns a `Machine`; runs every operation, records it for undo, and says what changed.
+    """Owns a `Machine`; applies every operation, records it for undo, says what changed.
 
-    Each operation emits `sig_event_applied` (or `sig_event_reverted` on undo)
-    once with the core's event, then the specific signals below; bad requests
-    emit `sig_operation_failed` and change nothing. Views repaint on
-    `sig_changed`, which comes at most once per screen frame however many
-    operations ran.
+    `apply(op)` is the one way the machine changes: hand actions (the methods
+    below build their operation and name what they make), the trace player's
+    steps and undo and redo all go through it, and through the one `Replayer`
+    of the machine's `History`. What it emits:
+
+    - an operation applied alone: `sig_event_applied` with the core's event (or
+      `sig_event_reverted` when undone), then `sig_frame_allocated`,
+      `sig_frame_freed`, `sig_block_allocated`, `sig_block_freed` for what it
+      changed;
+    - operations applied at once (a fast replay, many frames): one
+      `sig_events_applied` with their events (`sig_events_reverted` undone);
+    - a request refused, or an allocation that returned NULL:
+      `sig_operation_failed`, and nothing changed;
+    - a new machine: `sig_machine_reset` (after `sig_history_restarted` for a
+      trace's); the selection changed by hand: `sig_selection_changed`;
+    - `sig_changed`, coalesced: at most once per screen frame however many
+      operations ran. Views repaint on it.
     """
 
     sig_event_applied = Signal(object)
@@ -145,28 +90,123 @@ class MachineModel(QObject):
     def __init__(self, machine: Machine | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.machine = machine or Machine()
+        self._history = History(self.machine)
         self.undo_stack = QUndoStack(self)
-        self.last_heap_event: HeapAllocation | None = None
-        """The latest heap allocation applied: what its search passed over and chose."""
-        self.history: list[Event] = []
-        """The events applied to this machine, oldest first: what a saved session holds."""
-        self._frame_changes: dict[int, tuple[Event, bool]] = {}
-        self.selected_frames: set[int] = set()
-        self.selected_blocks: set[int] = set()
+        self.notes = Notes()
+        """The last heap search and each frame's last change."""
+        self.selection = Selection()
         self.revision = 0
         """Goes up with every change of the machine: what views key their caches on, so
         that a hover right after a change never reads a picture of the state before."""
-        self._changed = QTimer(self, singleShot=True, interval=REPAINT_INTERVAL_MS)
-        self._changed.timeout.connect(self.sig_changed.emit)
+        self._repaint = RepaintCoalescer(self.sig_changed.emit, REPAINT_INTERVAL_MS, self)
         self._bugs: list = []
         self._bugs_timer = QTimer(self, singleShot=True, interval=0)
         self._bugs_timer.timeout.connect(self._report_bugs)
 
-    # Operations: the only way anything changes
+    # What the views read
 
-    def allocate_frame(self) -> FrameAllocation | None:
+    @property
+    def history(self) -> list[Event]:
+        """The events that changed this machine, oldest first."""
+        return self._history.events
+
+    @property
+    def ops(self) -> Sequence[Op]:
+        """The operations applied to this machine, oldest first: what a session holds."""
+        return self._history.ops
+
+    @property
+    def last_heap_event(self):
+        """The latest heap allocation applied: what its search passed over and chose."""
+        return self.notes.last_search
+
+    @property
+    def selected_frames(self) -> set[int]:
+        return self.selection.frames
+
+    @property
+    def selected_blocks(self) -> set[int]:
+        return self.selection.blocks
+
+    def frame_note(self, number: int) -> str | None:
+        """The last operation that changed a frame, in words (None if none has)."""
+        return self.notes.frame_note(number)
+
+    def session(self) -> Trace:
+        """This machine's operations as a trace that replays to the same state."""
+        return self._history.session()
+
+    # The one way the machine changes
+
+    def apply(self, op: Op, *, undoable: bool = True, label: str | None = None) -> Outcome:
+        """Apply one operation. `undoable` (a hand action): one undo step, or part of the
+        open `batch()`; refused or returning NULL, it is reported and taken back whole,
+        its name too. Not `undoable` (a trace step): kept, failures included, until
+        `take_back`."""
+        history = self._history
+        outcome = history.apply(op)
+        event = outcome.event
+        if event is None or event.failed or outcome.failure:  # nothing changed
+            if undoable:
+                history.take_back()
+            if event is not None:
+                self.sig_event_applied.emit(event)
+            if outcome.failure:
+                self._fail(outcome.failure)
+            return outcome
+        if undoable:
+            self._push(label or _label(op), [op], [event])
+        self._announce(event, undone=False)
+        return outcome
+
+    def apply_many(
+        self,
+        ops: Sequence[Op],
+        start: int = 0,
+        stop: int | None = None,
+        *,
+        undoable: bool = False,
+        label: str | None = None,
+        deadline: float | None = None,
+    ) -> list[Outcome]:
+        """Apply `ops[start:stop]` at once (until `deadline`, a `time.perf_counter()`
+        time looked at every 16 operations): one `sig_events_applied` for them all.
+        `undoable`: one undo step (none if nothing changed)."""
+        stop = len(ops) if stop is None else stop
+        outcomes, events = self._history.run(ops, start, stop, deadline)
+        if undoable and events:
+            applied = start + len(outcomes)
+            if start or applied != len(ops):
+                ops = tuple(ops[index] for index in range(start, applied))
+            self._push(label or f"{len(outcomes):,} operations", ops, events)
+        self._announce_many(events, undone=False)
+        for outcome in outcomes:
+            if outcome.failure:
+                self._fail(outcome.failure)
+        self._repaint.mark()
+        return outcomes
+
+    def take_back(self, count: int = 1) -> list[Event | None]:
+        """Take back the `count` newest operations applied without undo (trace steps),
+        newest first: one alone is announced alone, several at once. Returns each one's
+        event (None for one that changed nothing)."""
+        history = self._history
+        taken = [history.take_back() for _ in range(min(count, history.position))]
+        events = [event for event in taken if event is not None]
+        if count == 1:
+            if events:
+                self._announce(events[0], undone=True)
+        else:
+            self._announce_many(events, undone=True)
+            self._repaint.mark()
+        return taken
+
+    # Hand actions: each is an operation, named
+
+    def allocate_frame(self) -> Event | None:
         """Ask the frame allocator for a frame; it chooses which."""
-        return self._run("allocate frame", self.machine.frames.allocate_frame_event)
+        op = Op("alloc-frame", self._history.fresh_name(FRAME_PREFIX))
+        return self.apply(op, label="allocate frame").event
 
     def allocate_frames(self, count: int) -> int:
         """Allocate up to `count` frames as one undo step; returns how many."""
@@ -174,93 +214,79 @@ class MachineModel(QObject):
         if count <= 0:
             self._fail("allocate_frame() -> None: out of memory")
             return 0
-        perform = self.machine.frames.allocate_frame_event
-        steps = [(perform, perform()) for _ in range(count)]  # cannot fail: count <= free
-        self.undo_stack.push(_EventCommand(self, f"allocate {count:,} frames", steps))
-        for _, event in steps:
-            self._announce(event, undone=False)
+        ops = self._history.frame_allocations(count)  # cannot fail: count <= free
+        self.apply_many(ops, undoable=True, label=f"allocate {count:,} frames")
         return count
 
-    def free_frame(self, number: int) -> FrameRelease | None:
-        frame = Frame.from_number(number)
-        return self._run(f"free frame {number:,}", lambda: self.machine.free_frame_event(frame))
+    def free_frame(self, number: int) -> Event | None:
+        name = self._history.name_of_frame(number)
+        if name is None:
+            self._fail(self._why_frame_not_freed(number))
+            return None
+        return self.apply(Op(FREE_FRAME, name), label=f"free frame {number:,}").event
 
-    def allocate(self, size: int, align: int) -> HeapAllocation | None:
+    def allocate(self, size: int, align: int) -> Event | None:
         """Allocate on the heap; a bad size or alignment is reported, not raised."""
         try:
-            layout = Layout(size, align)
+            Layout(size, align)
         except OrbitaError as error:
             self._fail(str(error))
             return None
-        heap = self.machine.heap
-        return self._run(f"allocate {size:,} bytes", lambda: heap.allocate_event(layout))
+        op = Op(MALLOC, self._history.fresh_name(BLOCK_PREFIX), size, align)
+        return self.apply(op, label=f"allocate {size:,} bytes").event
 
-    def free_block(self, ptr: int) -> HeapRelease | None:
+    def free_block(self, ptr: int) -> Event | None:
         """Free a live heap block with the layout it was allocated with."""
-        heap, layout = self.machine.heap, self._layout_of(ptr)
-        return self._run(f"free {ptr:#x}", lambda: heap.deallocate_event(ptr, layout))
+        name = self._block_name(ptr)
+        if name is None:
+            return None
+        return self.apply(Op(FREE, name), label=f"free {ptr:#x}").event
 
-    def realloc(self, ptr: int, new_size: int) -> HeapReallocation | None:
-        heap, layout = self.machine.heap, self._layout_of(ptr)
-        return self._run(f"realloc {ptr:#x}", lambda: heap.realloc_event(ptr, layout, new_size))
+    def realloc(self, ptr: int, new_size: int) -> Event | None:
+        name = self._block_name(ptr)
+        if name is None:
+            return None
+        return self.apply(Op(REALLOC, name, new_size), label=f"realloc {ptr:#x}").event
 
-    def reset(self, memory_size: int, heap_size: int) -> bool:
-        """Start over with a new machine (undoable); False if the sizes are refused."""
+    def free_selection(self) -> None:
+        """Free every selected frame and block, as one undo step."""
+        frames, blocks = sorted(self.selection.frames), sorted(self.selection.blocks)
+        if not frames and not blocks:
+            self._fail("nothing is selected: Ctrl+click frames or blocks")
+            return
+        with self.batch(f"free {len(frames) + len(blocks):,} selected"):
+            for number in frames:
+                self.free_frame(number)
+            for ptr in blocks:
+                self.free_block(ptr)
+        self.selection.clear()
+        self.sig_selection_changed.emit()
+
+    # Machines
+
+    def reset(
+        self,
+        memory_size: int,
+        heap_size: int,
+        heap: str = "guide",
+        heap_params: dict | None = None,
+    ) -> bool:
+        """Start over with a new machine of that heap allocator (undoable); False if the
+        sizes or the allocator are refused."""
         try:
-            machine = Machine(memory_size, heap_size=heap_size)
+            machine = Machine(memory_size, heap_size=heap_size, heap=heap, heap_params=heap_params)
         except OrbitaError as error:
             self._fail(str(error))
             return False
-        self.undo_stack.push(_ResetCommand(self, machine))
+        old = (self.machine, self._history)
+        self.undo_stack.push(ResetCommand(old, machine, self._set_machine, self._report_bug_later))
         return True
-
-    def frame_note(self, number: int) -> str | None:
-        """The last operation that changed a frame, in words (None if none has)."""
-        change = self._frame_changes.get(number)
-        if change is None:
-            return None
-        event, undone = change
-        return ("undone: " if undone else "") + event.describe()
-
-    # Operations performed elsewhere (the trace player)
 
     def start_trace(self, machine: Machine) -> None:
         """Put a fresh machine in place for a trace; undo history starts over."""
         self.undo_stack.clear()
         self.sig_history_restarted.emit()
-        self._set_machine(machine, [])
-
-    def announce(self, event: Event | None, failure: str | None = None, undone: bool = False):
-        """Tell the views about an operation already performed on the machine (or taken
-        back, with `undone`), as if it had gone through `_run`."""
-        if event is None or event.failed or failure:  # nothing changed, either way
-            if failure and not undone:
-                if event is not None:
-                    self.sig_event_applied.emit(event)
-                self._fail(failure)
-            return
-        self._announce(event, undone)
-
-    def announce_many(self, outcomes: list, undone: bool = False) -> None:
-        """`announce` for a batch of `(event, failure)` outcomes: the bookkeeping for each,
-        then one `sig_events_applied` (or `sig_events_reverted`) for them all."""
-        events, failures = [], []
-        for event, failure in outcomes:
-            if event is None or event.failed or failure:
-                if failure and not undone:
-                    failures.append(failure)
-                continue
-            events.append(event)
-        self._record_many(events, undone)
-        if events:
-            (self.sig_events_reverted if undone else self.sig_events_applied).emit(events)
-        for failure in failures:
-            self._fail(failure)
-        self._mark_changed()
-
-    def session(self) -> Trace:
-        """This machine's history as a trace that replays to the same state."""
-        return session_trace(self.machine, self.history)
+        self._set_machine(machine, History(machine))
 
     # Saved or not
 
@@ -277,130 +303,115 @@ class MachineModel(QObject):
     # Selection
 
     def toggle_frame_selection(self, number: int) -> None:
-        self.selected_frames.symmetric_difference_update({number})
+        self.selection.toggle_frame(number)
         self.sig_selection_changed.emit()
 
     def toggle_block_selection(self, ptr: int) -> None:
-        self.selected_blocks.symmetric_difference_update({ptr})
+        self.selection.toggle_block(ptr)
         self.sig_selection_changed.emit()
 
-    def free_selection(self) -> None:
-        """Free every selected frame and block, as one undo step."""
-        frames, blocks = sorted(self.selected_frames), sorted(self.selected_blocks)
-        if not frames and not blocks:
-            self._fail("nothing is selected: Ctrl+click frames or blocks")
-            return
-        with self.batch(f"free {len(frames) + len(blocks):,} selected"):
-            for number in frames:
-                self.free_frame(number)
-            for ptr in blocks:
-                self.free_block(ptr)
-        self._clear_selection()
+    # Batches and repaints
 
-    # Batches
-
-    def batch(self, label: str) -> _Batch:
-        """Group operations into one undo step: `with model.batch("..."):`."""
-        return _Batch(self.undo_stack, label)
-
-    # Internals
-
-    def _layout_of(self, ptr: int) -> Layout:
-        """The layout a live block was allocated with; any layout for a pointer that is
-        not live, which the core then refuses as a double or wild free."""
-        block = self.machine.heap.allocations().get(ptr)
-        return block.layout if block else Layout(0, 1)
-
-    def _run(self, label: str, perform: Callable[[], Event]) -> Event | None:
-        try:
-            event = perform()
-        except OrbitaError as error:
-            self._fail(str(error))
-            return None
-        if event.failed:
-            self.sig_event_applied.emit(event)
-            self._fail(event.describe())
-            return event
-        self.undo_stack.push(_EventCommand(self, label, [(perform, event)]))
-        self._announce(event, undone=False)
-        return event
-
-    def _announce(self, event: Event, undone: bool) -> None:
-        self._record(event, undone)
-        (self.sig_event_reverted if undone else self.sig_event_applied).emit(event)
-        for part, reverse in _parts(event, undone):
-            if isinstance(part, FrameAllocation | FrameRelease):
-                became_used = _became_used(part, reverse)
-                (self.sig_frame_allocated if became_used else self.sig_frame_freed).emit(
-                    part.frame_number
-                )
-            elif isinstance(part, HeapAllocation):
-                (self.sig_block_freed if reverse else self.sig_block_allocated).emit(part.block)
-            else:  # HeapRelease
-                (self.sig_block_allocated if reverse else self.sig_block_freed).emit(
-                    part.allocation
-                )
-        self._mark_changed()
-
-    def _record(self, event: Event, undone: bool) -> None:
-        """What the model keeps about an operation: history, notes, selection, last search."""
-        self.revision += 1
-        if undone:
-            self.history.pop()
-        else:
-            self.history.append(event)
-        if type(event) is HeapReallocation:
-            for part, reverse in _parts(event, undone):
-                self._record_part(part, reverse)
-        else:  # most events, thousands a frame in a fast replay: no list of parts
-            self._record_part(event, undone)
-
-    def _record_many(self, events: list[Event], undone: bool) -> None:
-        """`_record` for each event of a batch, with less work per event: a fast replay
-        records a thousand a frame, and nothing is selected while it plays."""
-        if not events:  # failures only: nothing changed
-            return
-        self.revision += 1
-        if self.selected_frames or self.selected_blocks:
-            for event in events:
-                self._record(event, undone)
-            return
-        if undone:
-            del self.history[len(self.history) - len(events) :]
-        else:
-            self.history.extend(events)
-        changes, last_search = self._frame_changes, None
-        for event in events:
-            kind = type(event)
-            if kind is HeapAllocation or kind is HeapReallocation:
-                last_search = event
-            elif kind is FrameAllocation or kind is FrameRelease:
-                changes[event.frame_number] = (event, undone)
-        if last_search is not None:  # the newest allocation applied; none once one is undone
-            self.last_heap_event = (
-                None if undone else getattr(last_search, "allocation", last_search)
-            )
-
-    def _record_part(self, part: Event, reverse: bool) -> None:
-        kind = type(part)
-        if kind is HeapAllocation:
-            self.last_heap_event = None if reverse else part
-            if reverse and self.selected_blocks:
-                self.selected_blocks.discard(part.ptr)
-        elif kind is HeapRelease:
-            if self.selected_blocks:
-                self.selected_blocks.discard(part.ptr)
-        else:  # a frame allocation or release
-            self._frame_changes[part.frame_number] = (part, reverse)
-            if not _became_used(part, reverse):
-                self.selected_frames.discard(part.frame_number)
+    def batch(self, label: str) -> Batch:
+        """Group hand actions into one undo step: `with model.batch("..."):`."""
+        return Batch(self.undo_stack, label)
 
     def flush_changes(self) -> None:
         """Emit a pending `sig_changed` now: for a caller that knows a screen frame ends
         here (the trace player after each tick), rather than waiting for the timer."""
-        if self._changed.isActive():
-            self._changed.stop()
-            self.sig_changed.emit()
+        self._repaint.flush()
+
+    # Internals
+
+    def _block_name(self, ptr: int) -> str | None:
+        """The name of the live block at `ptr`; None, reported, if there is none."""
+        name = self._history.name_of_block(ptr)
+        if name is None:
+            if ptr in self.machine.heap.allocations():
+                self._fail(
+                    f"the block at {ptr:#x} has no name in this machine's operations (a "
+                    "trace gave its name to another block): no operation can free it"
+                )
+            else:
+                self._fail(f"{ptr:#x} is not a live allocation: double free or wild pointer")
+        return name
+
+    def _why_frame_not_freed(self, number: int) -> str:
+        """Why freeing a frame that no name holds is refused, as the core would say."""
+        machine, total = self.machine, self.machine.frames.total_frames
+        if not 0 <= number < total:
+            return (
+                f"{number * FRAME_SIZE:#x} is beyond the end of memory "
+                f"({total:,} frames, up to {total * FRAME_SIZE:#x})"
+            )
+        frame, page = Frame.from_number(number), machine.page_of_frame(number)
+        if page is not None:
+            return (
+                f"{frame} backs heap page {machine.page_address(page):#_x}: "
+                "it cannot be freed while the heap uses it"
+            )
+        if not machine.frames.is_frame_used(number):
+            return f"{frame} (frame {number:,}) is not allocated: double free"
+        return (
+            f"frame {number:,} has no name in this machine's operations (a trace gave its "
+            "name to another frame): no operation can free it"
+        )
+
+    def _push(self, label: str, ops: Sequence[Op], events: list[Event]) -> None:
+        command = OpsCommand(
+            label, self._history, ops, events, self._announce_all, self._report_bug_later
+        )
+        self.undo_stack.push(command)
+
+    def _announce_all(self, events: list[Event], undone: bool) -> None:
+        """Undo and redo of a command: one event alone, several at once."""
+        if len(events) == 1:
+            self._announce(events[0], undone)
+        else:
+            self._announce_many(events, undone)
+            self._repaint.mark()
+
+    def _announce(self, event: Event, undone: bool) -> None:
+        """One event applied (or undone): bookkeeping, then its signals."""
+        self._record(event, undone)
+        if undone:
+            self.sig_event_reverted.emit(event)
+            for block in event.blocks_freed:
+                self.sig_block_allocated.emit(block)
+            for block in event.blocks_made:
+                self.sig_block_freed.emit(block)
+            for number in event.frames_given:
+                self.sig_frame_allocated.emit(number)
+            for number in event.frames_taken:
+                self.sig_frame_freed.emit(number)
+        else:
+            self.sig_event_applied.emit(event)
+            for number in event.frames_taken:
+                self.sig_frame_allocated.emit(number)
+            for number in event.frames_given:
+                self.sig_frame_freed.emit(number)
+            for block in event.blocks_made:
+                self.sig_block_allocated.emit(block)
+            for block in event.blocks_freed:
+                self.sig_block_freed.emit(block)
+        self._repaint.mark()
+
+    def _announce_many(self, events: list[Event], undone: bool) -> None:
+        """Events applied (or undone) at once: bookkeeping, then one signal."""
+        if not events:  # failures only: nothing changed
+            return
+        self.revision += 1
+        self.notes.record_many(events, undone)
+        if self.selection:
+            for event in events:
+                self.selection.forget(event, undone)
+        (self.sig_events_reverted if undone else self.sig_events_applied).emit(events)
+
+    def _record(self, event: Event, undone: bool) -> None:
+        """What the model keeps about an operation: notes, selection, revision."""
+        self.revision += 1
+        self.notes.record(event, undone)
+        self.selection.forget(event, undone)
 
     def _report_bug_later(self, info) -> None:
         """An exception caught where Qt called in: reported once Qt's call has returned."""
@@ -414,57 +425,28 @@ class MachineModel(QObject):
 
     def _fail(self, message: str) -> None:
         self.sig_operation_failed.emit(message)
-        self._mark_changed()
+        self._repaint.mark()
 
-    def _mark_changed(self) -> None:
-        """Ask for one `sig_changed` within a screen frame. A running timer is left alone:
-        restarting it would postpone the repaint for as long as operations keep coming."""
-        if not self._changed.isActive():
-            self._changed.start()
-
-    def _set_machine(self, machine: Machine, history: list[Event]) -> None:
+    def _set_machine(self, machine: Machine, history: History) -> None:
         """Swap machines; views rebuild on `sig_machine_reset`, which comes first."""
-        self.machine, self.history = machine, history
+        self.machine, self._history = machine, history
         self.revision += 1
-        self.last_heap_event = None
-        self._frame_changes.clear()
-        self.selected_frames.clear()  # a reset implies an empty selection: no signal of its own
-        self.selected_blocks.clear()
+        self.notes.clear()
+        self.selection.clear()  # a reset implies an empty selection: no signal of its own
         self.sig_machine_reset.emit()
-        self._mark_changed()
-
-    def _clear_selection(self) -> None:
-        self.selected_frames.clear()
-        self.selected_blocks.clear()
-        self.sig_selection_changed.emit()
+        self._repaint.mark()
 
 
-class _Batch:
-    def __init__(self, stack: QUndoStack, label: str) -> None:
-        self._stack, self._label = stack, label
-
-    def __enter__(self) -> None:
-        self._stack.beginMacro(self._label)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.endMacro()
+def _label(op: Op) -> str:
+    """An undo step's words for an operation."""
+    return f"{op.kind} {op.name}"
 
 
 def frame_changes(events: list[Event], undone: bool) -> Iterable[tuple[int, bool]]:
     """`(frame number, became used)` for each frame the events touched, in order."""
     for event in events:
-        kind = type(event)  # cheaper than isinstance: a batch holds thousands
-        if kind is FrameAllocation or kind is FrameRelease:
-            yield event.frame_number, _became_used(event, undone)
-
-
-def _became_used(event: FrameAllocation | FrameRelease, undone: bool) -> bool:
-    return isinstance(event, FrameAllocation) != undone
-
-
-def _parts(event: Event, undone: bool) -> Iterable[tuple[Event, bool]]:
-    """A realloc is an allocation then a release; undo meets them in reverse."""
-    if isinstance(event, HeapReallocation):
-        parts = [event.allocation, event.release]
-        return [(part, undone) for part in (reversed(parts) if undone else parts)]
-    return [(event, undone)]
+        if event.layer == FRAMES:  # one look for a heap event: a batch holds thousands
+            for number in event.frames_taken:
+                yield number, not undone
+            for number in event.frames_given:
+                yield number, undone

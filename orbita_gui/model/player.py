@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from orbita_gui.traces import Replayer, ReplayReport, Trace, machine_for, replay
+from orbita_gui.traces import ReplayReport, Trace, machine_for, replay
 
 from .frame_budget import FrameBudget
 from .machine_model import MachineModel
@@ -29,9 +29,13 @@ As fast as possible, a `FrameBudget` sets it from how long the window takes to d
 class TracePlayer(QObject):
     """Plays a trace on the model's machine, operation by operation.
 
-    Stepping back and seeking backwards revert the core's events, which gives
-    the exact earlier state without snapshots. Changing the machine by hand
-    (a click, undo, a reset) leaves the trace: the player stops and lets go.
+    The player changes nothing itself: it asks the model to apply the trace's
+    operations (`MachineModel.apply`, `apply_many`) and to take them back
+    (`take_back`), as trace steps, not undo steps. Stepping back and seeking
+    backwards revert the core's events, which gives the exact earlier state
+    without snapshots. Changing the machine by hand (a click, undo, a reset)
+    leaves the trace: the player stops and lets go; the operations it applied
+    stay in the machine's history (a saved session holds them).
     """
 
     sig_trace_loaded = Signal(object)
@@ -50,7 +54,7 @@ class TracePlayer(QObject):
         self.report: ReplayReport | None = None
         """The whole trace replayed headless on load: statistics per operation for plots."""
         self.speed = 10.0
-        self._replayer: Replayer | None = None
+        self._position = 0
         self._loading = False
         self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
         self._timer.timeout.connect(self._tick)
@@ -74,11 +78,16 @@ class TracePlayer(QObject):
 
     @property
     def loaded(self) -> bool:
-        return self._replayer is not None
+        return self.trace is not None
 
     @property
     def position(self) -> int:
-        return self._replayer.position if self._replayer else 0
+        """Operations of the trace applied so far."""
+        return self._position
+
+    @property
+    def at_end(self) -> bool:
+        return self._position >= self.length
 
     @property
     def length(self) -> int:
@@ -106,8 +115,7 @@ class TracePlayer(QObject):
             self.model.start_trace(machine_for(trace))
         finally:
             self._loading = False
-        self.trace, self.report = trace, report
-        self._replayer = Replayer(trace, self.model.machine)
+        self.trace, self.report, self._position = trace, report, 0
         self.sig_trace_loaded.emit(trace)
         self.sig_position_changed.emit(0)
         return True
@@ -116,7 +124,7 @@ class TracePlayer(QObject):
 
     def step_forward(self) -> bool:
         """Apply the next operation; False at the end."""
-        if not self._replayer or self._replayer.at_end:
+        if not self.loaded or self.at_end:
             return False
         self.animation.start(self._forward())
         self.sig_position_changed.emit(self.position)
@@ -124,7 +132,7 @@ class TracePlayer(QObject):
 
     def step_back(self) -> bool:
         """Take back the last operation; False at the start."""
-        if not self._replayer or self._replayer.position == 0:
+        if not self.loaded or self._position == 0:
             return False
         self._back()
         self.sig_position_changed.emit(self.position)
@@ -133,18 +141,19 @@ class TracePlayer(QObject):
     def seek(self, target: int, progress: Callable[[int, int], bool] | None = None) -> int:
         """Go to the state after `target` operations; `progress(done, total)` every
         thousand operations may stop it early (returns False). Returns the position."""
-        if not self._replayer:
+        if not self.loaded:
             return 0
         target = max(0, min(target, self.length))
         total, done = abs(target - self.position), 0
         forward = target > self.position
-        while self.position != target:
+        while self.loaded and self.position != target:  # a hand change would let go
             chunk = min(1000, abs(target - self.position))
             if forward:
-                self.model.announce_many([self._replayer.step() for _ in range(chunk)])
+                self.model.apply_many(self.trace.ops, self._position, self._position + chunk)
+                self._position += chunk
             else:
-                events = [(self._replayer.back(), None) for _ in range(chunk)]
-                self.model.announce_many(events, undone=True)
+                self.model.take_back(chunk)
+                self._position -= chunk
             done += chunk
             if progress and progress(done, total) is False:
                 break
@@ -153,7 +162,7 @@ class TracePlayer(QObject):
         return self.position
 
     def play(self) -> None:
-        if not self._replayer or self._replayer.at_end:
+        if not self.loaded or self.at_end:
             return
         self._owed = 0.0
         self._budget.reset()
@@ -192,13 +201,14 @@ class TracePlayer(QObject):
     # Internals
 
     def _forward(self):
-        """Apply and announce the next operation; returns its event."""
-        outcome = self._replayer.step()
-        self.model.announce(outcome.event, outcome.failure)
+        """Have the model apply the next operation; returns its event."""
+        outcome = self.model.apply(self.trace.ops[self._position], undoable=False)
+        self._position += 1
         return outcome.event
 
     def _back(self) -> None:
-        self.model.announce(self._replayer.back(), undone=True)
+        self.model.take_back()
+        self._position -= 1
 
     def _tick(self) -> None:
         """One screen frame of playing: as many operations as the speed asks, at most
@@ -207,35 +217,31 @@ class TracePlayer(QObject):
         full_speed = math.isinf(self.speed)
         budget = self._budget.start(start) if full_speed else TICK_BUDGET_SECONDS
         self._owed += self.speed * FRAME_SECONDS
-        step, outcomes, late = self._replayer.step, [], False
-        left = min(self._owed, self.length - self.position)
-        while left >= 1:  # up to sixteen between looks at the clock
-            for _ in range(int(min(left, 16))):
-                outcomes.append(step())
-            left = min(self._owed - len(outcomes), self.length - self.position)
-            late = time.perf_counter() - start > budget
-            if late:
-                break
-        self._owed -= len(outcomes)
+        count = int(min(self._owed, self.length - self._position))
+        if count == 1:  # alone: announced alone, and its search animated when slow
+            event = self._forward()
+            if self.speed <= ANIMATED_UP_TO:
+                self.animation.start(event)
+        elif count > 1:  # up to sixteen between looks at the clock
+            ops, first = self.trace.ops, self._position
+            outcomes = self.model.apply_many(ops, first, first + count, deadline=start + budget)
+            count = len(outcomes)
+            self._position += count
+        late = time.perf_counter() - start > budget
+        self._owed -= max(count, 0)
         if late:  # what did not fit is not owed: the speed asked for more than fits
             self._owed = min(self._owed, self.speed * FRAME_SECONDS)
         self._budget.end(time.perf_counter())
-        if len(outcomes) == 1:
-            self.model.announce(*outcomes[0])
-            if self.speed <= ANIMATED_UP_TO:
-                self.animation.start(outcomes[0].event)
-        else:
-            self.model.announce_many(outcomes)
         self.model.flush_changes()  # a tick is a screen frame: repaint once, now
         self.sig_position_changed.emit(self.position)
-        if self._replayer.at_end:
+        if self.at_end:
             self.pause()
 
     def _on_machine_edited(self) -> None:
-        if self._replayer is None or self._loading:
+        if self.trace is None or self._loading:
             return
         self.pause()
-        self._replayer, self.trace, self.report = None, None, None
+        self.trace, self.report, self._position = None, None, 0
         self.sig_detached.emit(
             "The machine was changed by hand, so the trace player let go of the trace. "
             "Open it again to replay it."

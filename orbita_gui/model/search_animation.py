@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from orbita_gui.core import Event, FrameAllocation, HeapAllocation
+from orbita_gui.core import Event
+from orbita_gui.core.addresses import FRAME_SIZE
+from orbita_gui.core.events import FRAMES
 
 STEP_MS = 90
 """Time between two steps: a search of eight nodes takes under a second."""
@@ -18,12 +20,26 @@ MAX_STEPS = 24
 """Longer searches are shown in this many steps (several nodes or frames a step)."""
 
 
+def frame_scan(event: Event) -> tuple[int, int] | None:
+    """`(frame the scan started at, frame found)` of a frame allocation that found one,
+    read through the event protocol (the frame taken, the first step's range); None
+    for any other event."""
+    if event.layer != FRAMES or event.failed or len(event.frames_taken) != 1:
+        return None
+    return event.steps[0].where[0] // FRAME_SIZE, event.frames_taken[0]
+
+
 def step_count(event: Event) -> int:
-    """How many steps the animation of `event` takes; 0 if there is no search to show."""
-    if isinstance(event, HeapAllocation):
-        return min(event.passed_over, MAX_STEPS) + (2 if event.chosen else 1)
-    if isinstance(event, FrameAllocation) and event.frame_number is not None:
-        return min(event.frame_number - event.next_free_before + 1, MAX_STEPS) + 1
+    """How many steps the animation of `event` takes; 0 if there is no search to show:
+    a heap allocation's search (an event that is its own search: a realloc's is shown
+    with its allocation's in the log, not animated), or a frame allocation's scan."""
+    search = event.search
+    if search is event:
+        return min(search.passed_over, MAX_STEPS) + (2 if search.chosen else 1)
+    scan = frame_scan(event)
+    if scan is not None:
+        start, found = scan
+        return min(found - start + 1, MAX_STEPS) + 1
     return 0
 
 
@@ -72,16 +88,15 @@ class SearchAnimation(QObject):
     def heap_progress(self) -> tuple[int, bool]:
         """`(nodes passed over so far, whether the chosen node is reached)`: while not
         reached, the search is looking at node number `passed so far`."""
-        event = self.current
-        visible = min(event.passed_over, MAX_STEPS)
+        passed = self.current.search.passed_over
+        visible = min(passed, MAX_STEPS)
         if self.step < visible:  # several nodes a step when the search was long
-            return self.step * event.passed_over // visible, False
-        return event.passed_over, True
+            return self.step * passed // visible, False
+        return passed, True
 
     def frames_scanned(self) -> range:
         """The frames the scan from `next_free` has looked at so far."""
-        event = self.current
-        start, found = event.next_free_before, event.frame_number
+        start, found = frame_scan(self.current)
         visible = self.steps - 1
         upto = start + min(self.step + 1, visible) * (found - start + 1) // visible
         return range(start, upto)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,11 +25,12 @@ import numpy as np
 
 from ..core.addresses import Frame
 from ..core.errors import LayoutError, OrbitaError
-from ..core.events import Event, HeapAllocation, HeapReallocation
+from ..core.events import Event
 from ..core.layout import Layout
 from ..core.machine import Machine, machine_sizes
 from ..core.units import plural
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, Op, Trace
+from .session import ALLOCATED, REALLOCATED, UNCHANGED, session_trace
+from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, Trace
 
 _UNBOUND = object()
 """What a name holds when it holds nothing."""
@@ -56,8 +57,10 @@ class NullOutcome(Outcome):
 
 
 class _Renamed(tuple):
-    """`(name, old value)` pairs kept for an operation that bound several names (a
-    realloc that moved its block to a new name); one name's old value is kept bare."""
+    """`(name, old value, old value is a frame)` triples kept for an operation that
+    changed several names (a realloc that moved its block to a new name), or changed
+    what a name holds from one layer to the other; one name's old value of the
+    operation's own layer is kept bare."""
 
     __slots__ = ()
 
@@ -73,30 +76,122 @@ def _bound_name(op: Op) -> str:
     return op.name if op.new_name is None else op.new_name
 
 
-class Replayer:
-    """A trace and a machine, and how far along the trace the machine is.
+def _frame_op(op: Op) -> bool:
+    """Whether the operation is one of the frame allocator's (else the heap's)."""
+    return op.kind in (ALLOC_FRAME, FREE_FRAME)
 
-    With `keep_history` (the window's player) each operation keeps what `back()`
-    needs: its event (None if it failed) and the old value of the name it bound, one
-    reference each. Only the newest allocation keeps its copy of the nodes its search
-    passed over (what the views show); older ones forget it. Without it (a headless
-    replay, which never steps back) nothing is kept and memory stays that of the
-    machine's live state, however long the trace.
+
+def _at(op: Op) -> str:
+    """Where a failure message says the operation is: its line, if it has one."""
+    return f"line {op.line}: " if op.line else ""
+
+
+class OpLog(Sequence):
+    """The operations applied, oldest first, kept as runs of the sequences they came
+    from: the operations of a trace cost nothing each, only the run's bounds."""
+
+    __slots__ = ("_length", "_own", "_runs")
+
+    def __init__(self) -> None:
+        self._runs: list[list] = []  # [source, start, stop]
+        self._own: list[Op] = []  # the operations given one by one
+        self._length = 0
+
+    def add(self, source: Sequence[Op], start: int, stop: int) -> None:
+        """`source[start:stop]` were applied, after those before."""
+        if stop <= start:
+            return
+        runs = self._runs
+        if runs:
+            last = runs[-1]
+            if last[0] is source and last[2] == start:
+                last[2] = stop
+                self._length += stop - start
+                return
+        runs.append([source, start, stop])
+        self._length += stop - start
+
+    def append(self, op: Op) -> None:
+        self._own.append(op)
+        self.add(self._own, len(self._own) - 1, len(self._own))
+
+    def pop(self) -> Op:
+        """Forget the newest operation; returns it."""
+        last = self._runs[-1]
+        last[2] -= 1
+        op = last[0][last[2]]
+        if last[0] is self._own:
+            self._own.pop()
+        if last[2] == last[1]:
+            self._runs.pop()
+        self._length -= 1
+        return op
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> Op:
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("operation index out of range")
+        for source, start, stop in self._runs:
+            if index < stop - start:
+                return source[start + index]
+            index -= stop - start
+        raise IndexError("operation index out of range")  # pragma: no cover
+
+    def __iter__(self) -> Iterator[Op]:
+        for source, start, stop in self._runs:
+            for index in range(start, stop):
+                yield source[index]
+
+
+class Replayer:
+    """Operations applied to a machine by name, and taken back exactly.
+
+    Names map onto the machine as the module says; `binding(name)` tells what
+    a name holds now, `holds_frame(name)` whether that is a frame (the record
+    of which names hold frames is kept beside the bindings: every other bound
+    name holds a block, or NULL). `step()` applies the trace's next operation;
+    `apply(op)` and `run(ops, start, stop)` apply any operations (the window's
+    model applies hand actions and trace steps alike through one Replayer).
+
+    With `keep_history` (the window's model) each operation keeps what `back()`
+    needs: its event (None if it failed), the old value of the name it bound,
+    one reference each, and the operation itself in `log` (an operation of a
+    trace costs nothing there). Only the newest allocation keeps its copy of the
+    nodes its search passed over (what the views show); older ones forget it.
+    Without it (a headless replay, which never steps back) nothing is kept and
+    memory stays that of the machine's live state, however long the trace.
     """
 
-    def __init__(self, trace: Trace, machine: Machine, keep_history: bool = True) -> None:
+    def __init__(self, trace: Trace | None, machine: Machine, keep_history: bool = True) -> None:
         self.trace, self.machine = trace, machine
         self.keeps_history = keep_history
         self.position = 0
+        """Operations applied and not taken back."""
+        self.log: OpLog | None = OpLog() if keep_history else None
+        """The operations applied, oldest first (None without history)."""
+        self.effects: dict[int, int] = {}
+        """What each realloc a session cannot write as it was did (`UNCHANGED`,
+        `ALLOCATED`, `REALLOCATED`), by its index in `log`: see `session_trace`."""
         self._bindings: dict[str, object] = {}
-        self._changes: list[tuple[str, object]] = []
+        self._frame_names: set[str] = set()
+        """The names that hold a frame; every other bound name holds a block or NULL."""
+        self._frame_owners: dict[int, str] = {}
+        self._block_owners: dict[int, str] = {}
+        """The name last bound to each frame and block address, with history only: a
+        frame or block goes to one name at a time, so the name that holds it now, if
+        any, is the last one bound to it (`name_of_frame`, `name_of_block` check)."""
+        self._changes: list[tuple[str, object, bool]] = []
         self._events: list[Event | None] = []
         self._saved: list[object] = []
-        self._last_search: HeapAllocation | None = None
+        self._last_search = None
 
     @property
     def at_end(self) -> bool:
-        return self.position >= len(self.trace.ops)
+        return self.trace is None or self.position >= len(self.trace.ops)
 
     def binding(self, name: str):
         """What a name holds now: a frame number, the block's `Allocation` (`ptr, layout,
@@ -106,18 +201,77 @@ class Replayer:
             raise KeyError(name)
         return value
 
+    def holds_frame(self, name: str) -> bool:
+        """Whether the name holds a frame now."""
+        return name in self._frame_names
+
+    def bound(self, name: str) -> bool:
+        """Whether the name holds anything (NULL included)."""
+        return name in self._bindings
+
+    def name_of_frame(self, number: int) -> str | None:
+        """The name that holds frame `number` now; None if none does (it is free, or its
+        name was bound again since). Needs `keep_history`."""
+        name = self._frame_owners.get(number)
+        if name in self._frame_names and self._bindings[name] == number:
+            return name
+        return None
+
+    def name_of_block(self, ptr: int) -> str | None:
+        """The name that holds the live block at `ptr` now; None if none does. Needs
+        `keep_history`."""
+        name = self._block_owners.get(ptr)
+        if name is None or name in self._frame_names:
+            return None
+        block = self._bindings.get(name)
+        return name if block is not None and block.ptr == ptr else None
+
     def step(self) -> Outcome:
-        """Apply the next operation."""
-        op = self.trace.ops[self.position]
-        self._changes.clear()
+        """Apply the trace's next operation."""
+        ops, index = self.trace.ops, self.position
+        op = ops[index]
+        self._changes.clear()  # `_run`, inline: a headless replay calls this alone
         try:
             outcome = self._apply(op)
         except OrbitaError as error:  # refused before anything changed
-            outcome = Outcome(None, f"line {op.line}: {error}")
+            outcome = Outcome(None, f"{_at(op)}{error}")
         if self.keeps_history:
             self._keep(op, outcome.event)
+            self.log.add(ops, index, index + 1)
         self.position += 1
         return outcome
+
+    def apply(self, op: Op) -> Outcome:
+        """Apply any operation, after those applied so far."""
+        outcome = self._run(op)
+        if self.log is not None:
+            self.log.append(op)
+        return outcome
+
+    def run(
+        self, ops: Sequence[Op], start: int, stop: int, deadline: float | None = None
+    ) -> list[Outcome]:
+        """Apply `ops[start:stop]` in order; with a `deadline` (a `time.perf_counter()`
+        time), stop at the first look at the clock past it, every 16 operations."""
+        outcomes: list[Outcome] = []
+        add, run = outcomes.append, self._run
+        try:
+            if deadline is None:
+                for index in range(start, stop):
+                    add(run(ops[index]))
+            else:
+                clock, first = time.perf_counter, start
+                while first < stop:
+                    upto = min(first + 16, stop)
+                    for index in range(first, upto):
+                        add(run(ops[index]))
+                    first = upto
+                    if clock() > deadline:
+                        break
+        finally:
+            if self.log is not None:
+                self.log.add(ops, start, start + len(outcomes))
+        return outcomes
 
     def back(self) -> Event | None:
         """Take back the last operation applied; returns its event if it changed the
@@ -125,7 +279,10 @@ class Replayer:
         if not self.keeps_history:
             raise RuntimeError("this Replayer keeps no history (keep_history=False): no back()")
         event, saved = self._events.pop(), self._saved.pop()
+        op = self.log.pop()
         self.position -= 1
+        if self.effects:
+            self.effects.pop(self.position, None)
         if event is not None:
             self.machine.revert(event)
         if self._last_search is not None and self._last_search is _search_of(event):
@@ -133,20 +290,45 @@ class Replayer:
         if saved is _UNCHANGED:
             return event
         if type(saved) is not _Renamed:
-            saved = ((_bound_name(self.trace.ops[self.position]), saved),)
-        for name, value in reversed(saved):
+            saved = ((_bound_name(op), saved, _frame_op(op)),)
+        bindings, frame_names = self._bindings, self._frame_names
+        for name, value, frame in reversed(saved):
             if value is _UNBOUND:
-                del self._bindings[name]
+                del bindings[name]
+                frame = False  # holds nothing, so no frame
             else:
-                self._bindings[name] = value
+                bindings[name] = value
+                if value is not None:
+                    self._own(name, value, frame)
+            if frame:
+                frame_names.add(name)
+            elif frame_names:
+                frame_names.discard(name)
         return event
+
+    def _run(self, op: Op) -> Outcome:
+        self._changes.clear()
+        try:
+            outcome = self._apply(op)
+        except OrbitaError as error:  # refused before anything changed
+            outcome = Outcome(None, f"{_at(op)}{error}")
+        if self.keeps_history:
+            self._keep(op, outcome.event)
+        self.position += 1
+        return outcome
 
     def _keep(self, op: Op, event: Event | None) -> None:
         """Keep what `back()` needs of the operation just applied, as cheaply as it goes."""
         changes = self._changes
         if not changes:
             saved = _UNCHANGED
-        elif len(changes) == 1 and changes[0][0] == _bound_name(op):
+        elif (
+            len(changes) == 1
+            and changes[0][0] == _bound_name(op)
+            and (
+                changes[0][1] is _UNBOUND or changes[0][2] == (op.kind in (ALLOC_FRAME, FREE_FRAME))
+            )
+        ):
             saved = changes[0][1]
         else:
             saved = _Renamed(changes)
@@ -160,29 +342,59 @@ class Replayer:
                 self._last_search.forget_visits()
             self._last_search = search
 
-    def _bind(self, name: str, value: object) -> None:
-        self._changes.append((name, self._bindings.get(name, _UNBOUND)))
+    def _bind(self, name: str, value: object, frame: bool = False) -> None:
+        frame_names = self._frame_names
+        old_frame = name in frame_names if frame_names else False
+        self._changes.append((name, self._bindings.get(name, _UNBOUND), old_frame))
         if value is _UNBOUND:
             self._bindings.pop(name, None)
         else:
             self._bindings[name] = value
+            if value is not None and self.keeps_history:
+                self._own(name, value, frame)
+        if frame:
+            frame_names.add(name)
+        elif old_frame:
+            frame_names.discard(name)
+
+    def _own(self, name: str, value, frame: bool) -> None:
+        """Remember that `name` holds this frame number or block (for `name_of_*`)."""
+        if frame:
+            self._frame_owners[value] = name
+        else:
+            self._block_owners[value.ptr] = name
 
     def _apply(self, op: Op) -> Outcome:
+        kind = op.kind
         bound = _UNBOUND if op.name == NULL else self._bindings.get(op.name, _UNBOUND)
-        if bound is not _UNBOUND and bound is not None and op.kind != MALLOC:
-            holds_frame = isinstance(bound, int)
-            if holds_frame != (op.kind in (ALLOC_FRAME, FREE_FRAME)):
+        if bound is not _UNBOUND and bound is not None and kind != MALLOC:
+            holds_frame = op.name in self._frame_names
+            if holds_frame != (kind in (ALLOC_FRAME, FREE_FRAME)):
+                if kind == REALLOC:
+                    self._effect(UNCHANGED)
                 what = "a frame" if holds_frame else "a heap block"
-                return Outcome(None, f"line {op.line}: {op.kind} {op.name}: {op.name} is {what}")
-        if op.kind == ALLOC_FRAME:
+                return Outcome(None, f"{_at(op)}{kind} {op.name}: {op.name} is {what}")
+        if kind == ALLOC_FRAME:
             event = self.machine.frames.allocate_frame_event()
-            self._bind(op.name, event.frame_number)
+            self._bind(op.name, event.frame_number, frame=True)
             return self._result(op, event)
-        if op.kind in (FREE_FRAME, FREE):
+        if kind in (FREE_FRAME, FREE):
             return self._free(op, bound)
-        if op.kind == MALLOC or bound is _UNBOUND or bound is None:  # realloc of NULL allocates
+        if kind == MALLOC:
             return self._allocate(op)
-        return self._realloc(op, bound)
+        if bound is _UNBOUND or bound is None:  # realloc of NULL allocates
+            outcome, effect = self._allocate(op), ALLOCATED
+        else:
+            outcome = self._realloc(op, bound)
+            event = outcome.event
+            effect = UNCHANGED if event is None or event.failed else REALLOCATED
+        if op.align != 8 or not op.name or _bound_name(op) != op.name or outcome.null:
+            self._effect(effect)  # what a session cannot write as a realloc of its name
+        return outcome
+
+    def _effect(self, effect: int) -> None:
+        if self.keeps_history:
+            self.effects[self.position] = effect
 
     def _free(self, op: Op, bound) -> Outcome:
         if op.name == NULL or bound is None:
@@ -191,7 +403,7 @@ class Replayer:
             what = "frame" if op.kind == FREE_FRAME else "block"
             return Outcome(
                 None,
-                f"line {op.line}: {op.kind} {op.name}: no {what} is "
+                f"{_at(op)}{op.kind} {op.name}: no {what} is "
                 f"allocated under that name (double or wild free)",
             )
         if op.kind == FREE_FRAME:
@@ -227,22 +439,24 @@ class Replayer:
     @staticmethod
     def _result(op: Op, event: Event) -> Outcome:
         if event.failed:
-            return NullOutcome(event, f"line {op.line}: {event.describe()}")
+            return NullOutcome(event, f"{_at(op)}{event.describe()}")
         return Outcome(event)
+
+    def session(self, source: str = "session") -> Trace:
+        """The operations applied, as a trace that replays to the machine as it is now
+        on a fresh machine of its header (needs `keep_history`)."""
+        return session_trace(self.machine, self.log, self.effects, source)
 
 
 def _too_large(op: Op, error: LayoutError) -> NullOutcome:
     return NullOutcome(
-        None, f"line {op.line}: {op.kind} {op.name} {op.size:,} -> null: too large ({error})"
+        None, f"{_at(op)}{op.kind} {op.name} {op.size:,} -> null: too large ({error})"
     )
 
 
-def _search_of(event: Event | None) -> HeapAllocation | None:
+def _search_of(event: Event | None):
     """The heap search an event made, if any (a realloc's is its allocation's)."""
-    kind = type(event)
-    if kind is HeapAllocation:
-        return event
-    return event.allocation if kind is HeapReallocation else None
+    return None if event is None else event.search
 
 
 def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:

@@ -4,9 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orbita_gui.core import HEAP_START, FrameAllocation, HeapAllocation, Machine
+from orbita_gui.core import HEAP_START, FrameAllocation, HeapAllocation, Layout, Machine
 from orbita_gui.model import MachineModel
-from orbita_gui.traces import Op, Replayer, Trace, machine_for
+from orbita_gui.traces import Op, Replayer, Trace, format_native, machine_for, parse_native
+
+from ..machine_state import machine_state
 
 
 @pytest.fixture
@@ -178,22 +180,86 @@ _ops = st.one_of(
 
 
 def _bookkeeping(model):
-    return model.history, model.last_heap_event, model._frame_changes
+    """What the model keeps, in words: the same on two machines that did the same."""
+    notes = {n: (e.describe(), undone) for n, (e, undone) in model.notes.frame_changes.items()}
+    last = model.last_heap_event
+    return (
+        [event.describe() for event in model.history],
+        list(model.ops),
+        None if last is None else last.describe(),
+        notes,
+        machine_state(model.machine),
+    )
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_ops, max_size=30), st.integers(0, 30))
 def test_a_batch_is_recorded_as_its_operations_one_by_one(qapp, ops, undo_count):
     trace = Trace("generated", tuple(ops), 1 << 20, 0x1000, 4096)
-    replayer = Replayer(trace, machine_for(trace))
-    outcomes = [replayer.step() for _ in ops]
-    batched, single = MachineModel(replayer.machine), MachineModel(replayer.machine)
-    batched.announce_many(outcomes)
-    for outcome in outcomes:
-        single.announce(*outcome)
+    batched, single = MachineModel(machine_for(trace)), MachineModel(machine_for(trace))
+    batches, singles = [], []
+    batched.sig_events_applied.connect(batches.append)
+    single.sig_event_applied.connect(singles.append)
+    batched.apply_many(trace.ops)
+    for op in trace.ops:
+        single.apply(op, undoable=False)
     assert _bookkeeping(batched) == _bookkeeping(single)
-    undone = [(replayer.back(), None) for _ in range(min(undo_count, len(ops)))]
-    batched.announce_many(undone, undone=True)
-    for event, _ in undone:
-        single.announce(event, undone=True)
+    assert len(batches) == (1 if batched.history else 0)  # a batch notifies once
+    undo_count = min(undo_count, len(ops))
+    batched.take_back(undo_count)
+    for _ in range(undo_count):
+        single.take_back()
     assert _bookkeeping(batched) == _bookkeeping(single)
+    assert batched.undo_stack.count() == single.undo_stack.count() == 0
+
+
+def test_a_hand_action_is_an_operation_named_and_the_history_is_the_operations(qtbot, model):
+    model.allocate_frames(2)
+    ptr = model.allocate(24, 8).ptr
+    model.realloc(ptr, 100)
+    model.free_frame(25)
+    model.allocate(1 << 30, 8)  # null: refused, and not kept
+    assert list(model.ops) == [
+        Op("alloc-frame", "f1"),
+        Op("alloc-frame", "f2"),
+        Op("malloc", "b1", 24, 8),
+        Op("realloc", "b1", 100),
+        Op("free-frame", "f1"),
+    ]
+    assert [op.kind for op in model.session().ops] == [op.kind for op in model.ops]
+    model.undo_stack.undo()
+    assert len(model.ops) == 4 and model.machine.frames.is_frame_used(25)
+
+
+def test_apply_is_the_one_way_in_for_any_operation(qtbot, model):
+    outcome = model.apply(Op("malloc", "x", 40, 16))
+    assert outcome.failure is None and model.undo_stack.undoText() == "malloc x"
+    with qtbot.waitSignal(model.sig_operation_failed) as failure:
+        model.apply(Op("free-frame", "x"))
+    assert "x is a heap block" in failure.args[0]
+    assert list(model.ops) == [Op("malloc", "x", 40, 16)]  # the refusal left nothing
+    model.apply(Op("free", "x"))
+    model.undo_stack.undo()
+    assert model.machine.heap.allocations()[outcome.event.ptr].layout == Layout(40, 16)
+
+
+def test_a_frame_or_block_whose_name_was_bound_again_cannot_be_freed_by_hand(qtbot, model):
+    model.apply(Op("alloc-frame", "x"))
+    model.apply(Op("alloc-frame", "x"))  # frame 25 keeps no name, as in C a leaked pointer
+    with qtbot.waitSignal(model.sig_operation_failed) as failure:
+        model.free_frame(25)
+    assert "no name" in failure.args[0]
+    assert model.machine.frames.is_frame_used(25)
+    model.free_frame(26)
+    assert not model.machine.frames.is_frame_used(26)
+
+
+def test_a_session_after_undo_holds_what_is_applied(qtbot, model):
+    model.allocate_frame()
+    model.allocate(24, 8)
+    model.undo_stack.undo()
+    trace = parse_native(format_native(model.session()))
+    replayed = Replayer(trace, machine_for(trace))
+    while not replayed.at_end:
+        replayed.step()
+    assert machine_state(replayed.machine) == machine_state(model.machine)

@@ -14,13 +14,22 @@ from PySide6.QtWidgets import QApplication
 from orbita_gui.core import Machine
 from orbita_gui.model import MachineModel, TracePlayer
 from orbita_gui.resources import resource_path
-from orbita_gui.traces import Replayer, format_native, machine_for, parse_native, read_trace
+from orbita_gui.traces import Op, Replayer, format_native, machine_for, parse_native, read_trace
 
 from ..machine_state import machine_state
 
 SAMPLES = sorted(resource_path("traces").glob("*.trace"))
 SIZES = st.integers(0, 6000) | st.sampled_from([1 << 20, 1 << 40, 2**63, 2**64])
 ALIGNS = st.sampled_from([1, 2, 8, 16, 64, 256, 4096, 0, 3, 24])
+NAMES = st.sampled_from(["a", "b", "f1", "b1", "b2", "0", ""])
+"""Names of operations applied by hand: some the hand actions give too."""
+OPS = st.one_of(
+    st.builds(Op, st.just("alloc-frame"), NAMES),
+    st.builds(Op, st.just("free-frame"), NAMES),
+    st.builds(Op, st.just("malloc"), NAMES, SIZES, ALIGNS),
+    st.builds(Op, st.just("free"), NAMES),
+    st.builds(Op, st.just("realloc"), NAMES, SIZES, new_name=st.none() | NAMES),
+)
 
 
 def replayed(trace):
@@ -100,6 +109,14 @@ class ModelAttack(RuleBasedStateMachine):
     @rule(data=st.data(), size=SIZES)
     def realloc(self, data, size):
         self.model.realloc(self._pointer(data), size)
+
+    @rule(op=OPS)
+    def apply(self, op):
+        """Any operation, as the one way in takes it: by name, undoable."""
+        before, ops = self.state(), len(self.model.ops)
+        outcome = self.model.apply(op)
+        if outcome.failure or outcome.event is None:
+            assert self.state() == before and len(self.model.ops) == ops
 
     @rule()
     def undo(self):

@@ -153,3 +153,49 @@ def test_each_tick_applies_what_the_speed_asks(qtbot, speed, ticks, expected):
     for _ in range(ticks):  # a screen frame each, at 60 a second
         player._tick()
     assert player.position == expected
+
+
+def test_the_player_changes_the_machine_only_through_the_model(qtbot, player, monkeypatch):
+    model, calls = player.model, []
+    for name in ("apply", "apply_many", "take_back"):
+        original = getattr(model, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            revision, before = model.revision, machine_state(model.machine)
+            result = _original(*args, **kwargs)
+            changed = machine_state(model.machine) != before
+            calls.append((_name, changed, model.revision > revision or not changed))
+            return result
+
+        monkeypatch.setattr(model, name, spy)
+    assert not any(isinstance(value, Replayer) for value in vars(player).values())
+    for count in range(1, 4):
+        state = machine_state(model.machine)
+        player.step_forward()
+        assert len(model.ops) == count and list(model.ops) == list(TRACE.ops[:count])
+        assert machine_state(model.machine) != state  # the first three all change it
+    assert [name for name, _, _ in calls] == ["apply"] * 3
+    assert len(model.history) == 3 and model.history[-1] is player.animation.current
+    player.step_back()
+    player.seek(11)
+    player.seek(2)
+    assert [name for name, _, _ in calls[3:]] == ["take_back", "apply_many", "take_back"]
+    assert all(revised for _, _, revised in calls)  # each change moved the revision
+    assert list(model.ops) == list(TRACE.ops[:2])
+    assert machine_state(model.machine) == fresh_state(2)
+
+
+def test_undo_by_hand_after_player_steps_undoes_only_what_was_done_by_hand(qtbot, player):
+    model = player.model
+    player.seek(3)
+    assert not model.undo_stack.canUndo()  # trace steps are not undo steps
+    model.undo_stack.undo()  # so undo does nothing, and the player keeps the trace
+    assert player.loaded and player.position == 3
+    assert machine_state(model.machine) == fresh_state(3)
+    with qtbot.waitSignal(player.sig_detached):
+        model.allocate(64, 8)  # by hand: the player lets go
+    assert list(model.ops)[:3] == list(TRACE.ops[:3]) and len(model.ops) == 4
+    model.undo_stack.undo()
+    assert machine_state(model.machine) == fresh_state(3)
+    assert list(model.ops) == list(TRACE.ops[:3])  # the trace's operations stay
+    assert not model.undo_stack.canUndo()

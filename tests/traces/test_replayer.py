@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orbita_gui.core import HeapAllocation, Layout, Machine, OrbitaError
+from orbita_gui.core import Layout, Machine, OrbitaError
 from orbita_gui.traces import (
     Op,
     Replayer,
@@ -17,7 +17,6 @@ from orbita_gui.traces import (
     parse_native,
     parse_trace,
     replay,
-    session_trace,
 )
 
 from ..machine_state import machine_state
@@ -101,35 +100,72 @@ def test_replay_rests_the_cycle_collector_and_restores_it():
         gc.enable()
 
 
+def replayed_state(trace):
+    machine = machine_for(trace)
+    replay(trace, machine)
+    return machine_state(machine)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(ops, max_size=40))
 def test_a_saved_session_loads_to_the_identical_state(operations):
     trace = Trace("t", tuple(operations), memory_size=1 << 20, heap_size=2048)
     machine = machine_for(trace)
     replayer = Replayer(trace, machine)
-    events = []
     while not replayer.at_end:
-        outcome = replayer.step()
-        if outcome.event is not None:
-            events.append(outcome.event)
-    saved = format_native(session_trace(machine, events))
-    loaded = parse_native(saved)
-    again = machine_for(loaded)
-    replay(loaded, again)
-    assert machine_state(again) == machine_state(machine)
+        replayer.step()
+    session = replayer.session()
+    assert [(op.kind, op.size) for op in session.ops] == [(op.kind, op.size) for op in operations]
+    assert replayed_state(parse_native(format_native(session))) == machine_state(machine)
 
 
-def test_session_trace_names_frames_and_blocks():
+# Names and requests the native format cannot say: malloc-lab ids, ltrace pointers and
+# their new names after a realloc, NULL, sizes too large, alignments of a realloc's own.
+odd_names = st.sampled_from(["a", "b", "0", "17", "0x5000", "0x6000", "", "null", "a.2"])
+odd_sizes = st.integers(0, 600) | st.sampled_from([1 << 20, 2**63, 2**64 - 1, 2**64])
+odd_ops = st.one_of(
+    st.builds(Op, st.just("alloc-frame"), odd_names),
+    st.builds(Op, st.just("free-frame"), odd_names),
+    st.builds(Op, st.just("malloc"), odd_names, odd_sizes, st.sampled_from([8, 16, 3])),
+    st.builds(Op, st.just("free"), odd_names),
+    st.builds(
+        Op,
+        st.just("realloc"),
+        odd_names,
+        odd_sizes,
+        st.sampled_from([8, 16]),
+        new_name=st.none() | odd_names,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(odd_ops, max_size=40), st.data())
+def test_a_session_of_any_operations_loads_to_the_identical_state(operations, data):
+    trace = Trace("t", tuple(operations), memory_size=1 << 20, heap_size=2048)
+    machine = machine_for(trace)
+    replayer = Replayer(trace, machine)
+    while not replayer.at_end:
+        replayer.step()
+    back = data.draw(st.integers(0, len(operations)), "steps back")
+    for _ in range(back):
+        replayer.back()
+    text = format_native(replayer.session())
+    assert replayed_state(parse_native(text)) == machine_state(machine), text
+
+
+def test_a_session_is_the_operations_applied_with_the_machine_header():
     machine = Machine(1 << 20, heap_size=4096)
-    events = [
-        machine.frames.allocate_frame_event(),
-        machine.heap.allocate_event(Layout(24, 8)),
-    ]
-    block = events[1]
-    assert isinstance(block, HeapAllocation)
-    events.append(machine.heap.realloc_event(block.ptr, Layout(24, 8), 64))
-    events.append(machine.free_frame_event(events[0].frame))
-    text = format_native(session_trace(machine, events))
+    replayer = Replayer(None, machine)
+    for op in (
+        Op("alloc-frame", "f1"),
+        Op("malloc", "b1", 24, 8),
+        Op("realloc", "b1", 64),
+        Op("free-frame", "f1"),
+        Op("free", "nobody"),
+    ):
+        replayer.apply(op)
+    text = format_native(replayer.session())
     assert text.splitlines()[1:] == [
         "frames 1MiB",
         "heap 0x444444440000 4KiB",
@@ -137,7 +173,42 @@ def test_session_trace_names_frames_and_blocks():
         "malloc b1 24 8",
         "realloc b1 64",
         "free-frame f1",
+        "free b2",  # a failure too: the session is what was applied
     ]
+
+
+def test_a_session_names_frames_and_blocks_and_follows_a_block_renamed_by_realloc():
+    trace = parse_ltrace(
+        "malloc(24) = 0x5000\nrealloc(0x5000, 100) = 0x6000\nmalloc(8) = 0x5000\n"
+        "free(0x6000) = <void>\n",
+        "t.ltrace",
+    )
+    machine = machine_for(trace)
+    replay_all = Replayer(trace, machine)
+    while not replay_all.at_end:
+        replay_all.step()
+    session = replay_all.session()
+    assert [(op.kind, op.name) for op in session.ops] == [
+        ("malloc", "b1"),  # 0x5000
+        ("realloc", "b1"),  # the block now called 0x6000 goes by b1
+        ("malloc", "b2"),  # and 0x5000, a new block, by a new name
+        ("free", "b1"),
+    ]
+    assert replayed_state(parse_native(format_native(session))) == machine_state(machine)
+
+
+def test_a_name_records_whether_it_holds_a_frame_not_the_type_of_its_value():
+    trace = parse_native("alloc-frame x\nmalloc x 24\nfree x\nalloc-frame x\nfree-frame x\n")
+    replayer = Replayer(trace, machine_for(trace))
+    replayer.step()
+    assert replayer.holds_frame("x")
+    replayer.step()  # malloc binds x again, to a block
+    assert not replayer.holds_frame("x") and replayer.binding("x").layout.size == 24
+    replayer.back()
+    assert replayer.holds_frame("x")
+    while not replayer.at_end:
+        assert replayer.step().failure is None
+    assert not replayer.bound("x")
 
 
 TOO_LARGE_REP = """20971520
@@ -200,3 +271,13 @@ def test_machine_for_takes_a_zero_size_as_given_not_as_unset():
     trace = parse_native("malloc a 24\n")
     with pytest.raises(OrbitaError):
         machine_for(trace, heap_size=0)
+
+
+def test_a_frame_allocation_taken_back_leaves_its_name_holding_nothing():
+    trace = parse_native("alloc-frame f\n")
+    replayer = Replayer(trace, machine_for(trace))
+    number = replayer.step().event.frame_number
+    assert replayer.name_of_frame(number) == "f"
+    replayer.back()
+    assert not replayer.bound("f") and not replayer.holds_frame("f")
+    assert replayer.name_of_frame(number) is None
