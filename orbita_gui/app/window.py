@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui import __version__
+from orbita_gui.core import registry
 from orbita_gui.model import MachineModel
 from orbita_gui.resources import resource_path
 from orbita_gui.views import palette
 from orbita_gui.views.controls import ControlsPanel
-from orbita_gui.views.frame_grid import FrameGridView
-from orbita_gui.views.free_list_view import FreeListView
 from orbita_gui.views.heap_canvas import label_font
-from orbita_gui.views.heap_map import HeapMapView
+from orbita_gui.views.heap_state import allocator_words
 from orbita_gui.views.legend import Legend
 from orbita_gui.views.log_view import LogView
+from orbita_gui.views.registry import FRAMES, HEAP, layer_allocators, view_kind, views_for
 from orbita_gui.views.stats_panel import StatsPanel
 from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
@@ -45,22 +45,6 @@ QLabel {{ color: {palette.INK.name()}; }}
 QDockWidget::title {{ padding: 4px; font-weight: 600; }}
 """
 
-GRID_LEGEND = [
-    (palette.FREE, "free"),
-    (palette.USED, "used"),
-    (palette.HEAP, "backs the heap"),
-    (palette.MADE, "just allocated"),
-    (palette.FREED, "just freed"),
-    (palette.MARKER, "next_free, selected"),
-]
-HEAP_LEGEND = [
-    (palette.USED, "block"),
-    (palette.FREE, "free region"),
-    (palette.LOST, "lost (padding)"),
-    (palette.MADE, "last block, leftover"),
-    (palette.PASSED, "passed over"),
-]
-
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     """The platform's Redo keys, then Ctrl+Shift+Z and Ctrl+Y, each once: a key given
@@ -72,16 +56,19 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def _panel(title: str, body: QWidget, legend: list) -> QWidget:
-    """A titled area: heading, legend, then the view; narrow enough for a projector."""
+def _panel(title: str, body: QWidget, legend, subtitle: QLabel | None = None) -> QWidget:
+    """A titled area: heading, subtitle, legend, then the view; narrow enough for a
+    projector."""
     panel = QWidget()
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(8, 8, 8, 4)
     heading = QLabel(title, wordWrap=True)
     heading.setFont(label_font(14, bold=True))
     layout.addWidget(heading)
+    if subtitle is not None:
+        layout.addWidget(subtitle)
     if legend:
-        layout.addWidget(Legend(legend, columns=2))
+        layout.addWidget(Legend(list(legend), columns=2))
     layout.addWidget(body, 1)
     return panel
 
@@ -130,20 +117,18 @@ class MainWindow(QMainWindow):
         QApplication.setPalette(palette.window_palette())
         self.setStyleSheet(STYLE)
 
-        self.grid = FrameGridView(self.model)
-        self.heap_map = HeapMapView(self.model)
-        self.free_list = FreeListView(self.model)
-        heap = QSplitter(Qt.Orientation.Vertical)
-        heap.addWidget(_panel("Kernel heap, page by page", _scrolled(self.heap_map), HEAP_LEGEND))
-        heap.addWidget(_panel("Free list, in list order", _scrolled(self.free_list), []))
-        heap.setSizes([520, 300])
-        central = QSplitter(Qt.Orientation.Horizontal)
-        central.addWidget(
-            _panel("Physical memory: one cell per 4 KiB frame", self.grid, GRID_LEGEND)
-        )
-        central.addWidget(heap)
-        central.setSizes([720, 680])
-        self.setCentralWidget(central)
+        self.views: dict[str, QWidget] = {}
+        """The pictures of the machine by id ("grid", "heap_map", "free_list"), built from
+        the view table (views/registry.py) for what the machine holds."""
+        self._layers: dict[str, tuple[str, list[str], QWidget]] = {}
+        """Per layer: the view kind built, its views' ids, and the area holding them."""
+        self._allocator_labels: list[QLabel] = []
+        self._central = QSplitter(Qt.Orientation.Horizontal)
+        for layer, allocator in layer_allocators(self.model.machine).items():
+            self._central.addWidget(self._build_layer(layer, allocator))
+        self._central.setSizes([640, 760])  # the heap's pictures need the width more
+        self.setCentralWidget(self._central)
+        self.model.sig_machine_reset.connect(self._on_machine_reset)
 
         self.controls = ControlsPanel(self.model)
         self.stats = StatsPanel(self.model)
@@ -163,7 +148,6 @@ class MainWindow(QMainWindow):
         self.add_dock("stats", "Statistics", _panel_scroller(self.stats), left)
         self.add_dock("log", "Operation log", self.log, bottom)
         self.traces = TraceUi(self)
-        self._link_layers()
         model = self.model
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
@@ -179,6 +163,95 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
         self.resizeDocks([self.dock("log")], [160], vertical)
         self._restore_layout()
+
+    # The pictures, from the view table
+
+    @property
+    def grid(self):
+        """The frame grid (None if the machine's frames are shown otherwise)."""
+        return self.views.get("grid")
+
+    @property
+    def heap_map(self):
+        return self.views.get("heap_map")
+
+    @property
+    def free_list(self):
+        return self.views.get("free_list")
+
+    def layer_views(self, layer: str) -> list[QWidget]:
+        """The views of one layer ("frames", "heap"), top to bottom."""
+        return [self.views[view_id] for view_id in self._layers[layer][1]]
+
+    def _build_layer(self, layer: str, allocator, follow=None) -> QWidget:
+        """The area showing one layer: the views the table names for its allocator's
+        view kind, one above the other, linked to the other layer's views."""
+        specs = views_for(allocator)
+        panels = []
+        for spec in specs:
+            view = spec.factory(self.model)
+            if follow is not None:
+                view.follow(follow)
+            self.views[spec.view_id] = view
+            subtitle = None
+            if spec.with_allocator:
+                subtitle = QLabel(wordWrap=True)
+                subtitle.setFont(label_font(11))
+                self._allocator_labels.append(subtitle)
+            body = _scrolled(view) if spec.scrolled else view
+            panels.append(_panel(spec.title, body, spec.legend, subtitle))
+            if layer == FRAMES:
+                view.sig_frame_hovered.connect(self._frame_hovered)
+            else:
+                view.sig_range_hovered.connect(self._range_hovered)
+        self._show_allocator()
+        if len(panels) == 1:
+            area = panels[0]
+        else:
+            area = QSplitter(Qt.Orientation.Vertical)
+            for panel in panels:
+                area.addWidget(panel)
+            area.setSizes([spec.stretch for spec in specs])
+        self._layers[layer] = (view_kind(allocator), [spec.view_id for spec in specs], area)
+        return area
+
+    def _on_machine_reset(self) -> None:
+        """A reset may bring an allocator of another view kind: its layer's views are
+        built anew from the table (the others stay, already showing the new machine)."""
+        for index, (layer, allocator) in enumerate(layer_allocators(self.model.machine).items()):
+            kind, view_ids, area = self._layers[layer]
+            if view_kind(allocator) == kind:
+                continue
+            old = [self.views.pop(view_id) for view_id in view_ids]
+            following = next((v.animation for v in old if v.animation is not None), None)
+            for view in old:
+                view.cleanup()
+            self._allocator_labels = [
+                label for label in self._allocator_labels if not area.isAncestorOf(label)
+            ]
+            self._central.replaceWidget(index, self._build_layer(layer, allocator, following))
+            area.deleteLater()
+        self._show_allocator()
+
+    def _show_allocator(self) -> None:
+        """The heap allocator in use, under the heap's heading: what a teacher checks."""
+        machine = self.model.machine
+        words = allocator_words(machine)
+        for label in self._allocator_labels:
+            label.setText(f"Allocator: {words}")
+            label.setToolTip(registry_help(machine))
+
+    def _frame_hovered(self, frame: int) -> None:
+        """Hovering a frame lights the heap bytes inside it."""
+        span = self.model.machine.heap_range_of_frame(frame) if frame >= 0 else None
+        for view in self.layer_views(HEAP):
+            view.highlight_range(*(span or (-1, -1)))
+
+    def _range_hovered(self, start: int, end: int) -> None:
+        """Hovering heap bytes lights the frames they are in."""
+        frames = None if start < 0 else self.model.machine.frames_under(start, end - start)
+        for view in self.layer_views(FRAMES):
+            view.highlight_frames(frames)
 
     # The public API: features (the trace player, plots, export, ...) add their docks,
     # menu items and status messages through these, by name, never through private
@@ -278,7 +351,7 @@ class MainWindow(QMainWindow):
     # Building
 
     def _build_actions(self) -> None:
-        model, grid, make = self.model, self.grid, self.make_action
+        model, make = self.model, self.make_action
         new = make(
             "&New machine…",
             self.new_machine,
@@ -306,7 +379,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Delete,
             "Free the Ctrl+clicked frames and blocks",
         )
-        fit = make("&Fit memory", grid.fit, "Ctrl+0", "Show every frame")
+        fit = make("&Fit memory", lambda: self.grid.fit(), "Ctrl+0", "Show every frame")
 
         for menu_id, title in [("file", "&File"), ("edit", "&Edit"), ("view", "&View")]:
             self.add_menu(menu_id, title)
@@ -319,8 +392,8 @@ class MainWindow(QMainWindow):
             self.add_action("edit", action, "undo")
         for action in (allocate_frame, allocate_block, free_selection):
             self.add_action("edit", action, "allocate")
-        zoom_in = make("Zoom &in", lambda: grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
-        zoom_out = make("Zoom &out", lambda: grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut)
+        zoom_in = make("Zoom &in", lambda: self.grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
+        zoom_out = make("Zoom &out", lambda: self.grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut)
         for action in (zoom_in, zoom_out, fit):
             self.add_action("view", action, "zoom")
         self.add_action("help", make("&About Orbita", self._about), "about")
@@ -332,32 +405,23 @@ class MainWindow(QMainWindow):
         toolbar.addActions([allocate_frame, allocate_block, free_selection, fit])
         self.addToolBar(toolbar)
 
-    def _link_layers(self) -> None:
-        """Hovering a frame lights the heap bytes inside it, and the other way round."""
-
-        def frame_hovered(frame: int) -> None:
-            span = self.model.machine.heap_range_of_frame(frame) if frame >= 0 else None
-            for view in (self.heap_map, self.free_list):
-                view.highlight_range(*(span or (-1, -1)))
-
-        def range_hovered(start: int, end: int) -> None:
-            frames = None if start < 0 else self.model.machine.frames_under(start, end - start)
-            self.grid.highlight_frames(frames)
-
-        self.grid.sig_frame_hovered.connect(frame_hovered)
-        self.heap_map.sig_range_hovered.connect(range_hovered)
-        self.free_list.sig_range_hovered.connect(range_hovered)
-
     # Behaviour
 
     def new_machine(self) -> None:
         if not self.confirm_discard("Starting a new machine"):
             return
         machine = self.model.machine
-        dialog = ResetDialog(machine.frames.total_frames * 4096, machine.heap.heap_size, self)
+        dialog = ResetDialog(
+            machine.frames.total_frames * 4096,
+            machine.heap.heap_size,
+            self,
+            heap=getattr(machine, "heap_kind", "guide"),
+            heap_params=dict(machine.heap.params),
+        )
         if dialog.exec():
-            memory, heap = dialog.sizes()
-            self.model.reset(memory, heap)
+            memory, heap_size = dialog.sizes()
+            heap, heap_params = dialog.allocator()
+            self.model.reset(memory, heap_size, heap=heap, heap_params=heap_params)
 
     def confirm_discard(self, doing: str) -> bool:
         """Before what would lose hand-made operations: Save, Discard or Cancel. True to
@@ -462,9 +526,15 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/state", self.saveState())
             self.settings.sync()
         self.traces.cleanup()
-        for view in (self.grid, self.heap_map, self.free_list, self.stats):
+        for view in (*self.views.values(), self.stats):
             view.cleanup()
         super().closeEvent(event)
+
+
+def registry_help(machine) -> str:
+    """The registry's words for the machine's heap allocator."""
+    name = getattr(machine, "heap_kind", None) or machine.heap.kind
+    return registry.kind(name).help
 
 
 def _setting_bytes(settings: QSettings, key: str) -> QByteArray | None:

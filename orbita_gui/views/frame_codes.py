@@ -1,4 +1,4 @@
-"""The frame grid's picture as numbers: one uint8 code per cell, rebuilt in numpy.
+"""The frame grid's picture as numbers (no Qt here): one uint8 code per cell, rebuilt in numpy.
 
 Each refresh copies the allocator's bitmap (one byte per frame, already 0 for
 free and 1 for used), marks the heap's frames, then lays the fading flashes,
@@ -12,16 +12,16 @@ import math
 
 import numpy as np
 
-from .palette import (
-    CODE_FREED,
-    CODE_HEAP,
-    CODE_LINKED,
-    CODE_MADE,
-    CODE_OUTSIDE,
-    CODE_SCANNED,
-    CODE_SELECTED,
-    FLASH_STEPS,
-)
+CODE_FREE, CODE_USED, CODE_HEAP = 0, 1, 2
+"""Codes of the grid's image (the palette's colour table paints them): FREE and USED
+are the allocator's bitmap values themselves."""
+FLASH_STEPS = 8
+CODE_MADE = 3  # .. CODE_MADE + FLASH_STEPS - 1: just allocated, fading to used
+CODE_FREED = CODE_MADE + FLASH_STEPS  # .. + FLASH_STEPS - 1: just freed, fading to free
+CODE_LINKED = CODE_FREED + FLASH_STEPS
+CODE_SELECTED = CODE_LINKED + 1
+CODE_OUTSIDE = CODE_SELECTED + 1
+CODE_SCANNED = CODE_OUTSIDE + 1  # looked at by the frame search being animated
 
 FADE_SECONDS = 1.0
 """How long a just-allocated or just-freed frame keeps its highlight."""

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
-from orbita_gui.core import FRAME_SIZE, FrameAllocation
+from orbita_gui.core import FRAME_SIZE
 from orbita_gui.model import MachineModel
 from orbita_gui.model.machine_model import frame_changes
 
@@ -20,6 +20,14 @@ from .frame_codes import FrameCodes
 
 ANIMATION_INTERVAL_MS = 33
 """Flashes fade at about 30 frames a second."""
+
+
+def frame_search(event) -> bool:
+    """Whether an event is a search of the frames (through the event protocol: an event
+    of the frames layer whose steps scan), what the grid animates."""
+    if event is None or getattr(event, "layer", None) != "frames" or event.failed:
+        return False
+    return any(step.kind == "scan" for step in event.steps)
 
 
 class _PowerOfTwoAxis(pg.AxisItem):
@@ -208,7 +216,7 @@ class FrameGridView(pg.PlotWidget):
         frames = self.model.machine.frames
         animation = self.animation
         scanned = None
-        if animation is not None and isinstance(animation.current, FrameAllocation):
+        if animation is not None and frame_search(animation.current):
             scanned = animation.frames_scanned()
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
@@ -374,6 +382,8 @@ class FrameGridView(pg.PlotWidget):
             self._home()
 
     def center_on(self, frame: int) -> QPointF:
-        """Where a frame's cell centre is, in scene coordinates (for tests and tours)."""
+        """Where a frame's cell centre is, in scene coordinates (for tests and tours).
+        A range just set is applied first: pyqtgraph would wait for the next paint."""
+        self.getPlotItem().getViewBox().updateMatrix()
         col, row = self.cell_of(frame)
         return self.image.mapToScene(QPointF(col + 0.5, row + 0.5))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from orbita_gui.model import MachineModel
 
 from . import palette
-from .heap_canvas import HeapCanvas, StateCache, label_font
+from .heap_canvas import HeapCanvas, label_font
+from .heap_state import animation_positions, list_before
+
+ROVER_TIP = "next fit starts here: its next search begins at this node"
 
 BOX_WIDTH, BOX_HEIGHT = 196, 52
 GAP = 40  # room for an arrow between two boxes
@@ -19,33 +22,30 @@ MARGIN = 10
 
 
 def before_allocation(starts: np.ndarray, sizes: np.ndarray, event) -> tuple[np.ndarray, ...]:
-    """The free list as it was before `event`, the latest allocation: without the leftover
-    it pushed at the head, with the chosen node back where the search found it."""
-    if event.leftover is not None:
-        starts, sizes = starts[1:], sizes[1:]
-    start, size = event.chosen
-    return np.insert(starts, event.passed_over, start), np.insert(sizes, event.passed_over, size)
+    """The free list as it was before `event`, the latest allocation (whatever its fit,
+    list order and leftover rule); the list as it is if that cannot be known."""
+    before = list_before(starts, sizes, event)
+    return (starts, sizes) if before is None else before
 
 
 class FreeListView(HeapCanvas):
-    """Each node is a box with its start and size, in list order, with an arrow to the
-    next. The nodes the last allocation's search passed over are sand; the leftover
-    it pushed at the head is teal. Only the rows on screen are drawn."""
+    """Each node is a box with its start and size, in the list's own order (insert-front,
+    addrsort, sizesort ...), with an arrow to the next. The nodes the last allocation's
+    search passed over are sand with a dotted edge (every node, for best and worst
+    fit); the leftover it put back is teal. Next fit's start has a bar on its left and
+    a triangle and words under it; the nodes a coalescing free joined are hatched in a
+    double outline. Only the rows on screen are drawn."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(model, parent)
         self._address_font = label_font(11)
         self._size_font = label_font(12, bold=True)
-        self._nodes = StateCache(model, self._read_nodes)
+        self._note_font = label_font(10, bold=True)
 
     @property
     def nodes(self) -> tuple[np.ndarray, np.ndarray]:
         """Starts and sizes of the free regions, head first."""
-        return self._nodes.get()
-
-    def _read_nodes(self) -> tuple[np.ndarray, np.ndarray]:
-        starts, sizes = self.model.machine.heap.free_region_arrays()
-        return starts.astype(np.int64), sizes.astype(np.int64)
+        return self.free_nodes
 
     # Layout: item 0 is "head", items 1..n the nodes, item n + 1 "null"
 
@@ -77,9 +77,11 @@ class FreeListView(HeapCanvas):
 
     def paint(self, painter: QPainter, rect) -> None:
         starts, sizes = self.nodes
-        search = self.animated_search()
-        if search is not None and search is self.model.last_heap_event:
-            starts, sizes = before_allocation(starts, sizes, search)
+        search = self._animating()
+        rover = self.rover
+        if search is not None:  # on the list it searched, from where it started
+            starts, sizes = self.search.before
+            rover = search.search_start if search.rules.fit == "next" else None
         count, per_row = len(starts), self._per_row()
         first_row = max((rect.top() - MARGIN) // ROW_HEIGHT, 0)
         last_row = (rect.bottom() - MARGIN) // ROW_HEIGHT
@@ -96,44 +98,109 @@ class FreeListView(HeapCanvas):
             else:
                 node = item - 1
                 start, size = int(starts[node]), int(sizes[node])
-                fill, looking = fill_of(node, start)
-                self._node(painter, box, start, size, fill)
-                if looking:
+                fill, mark = fill_of(node, start)
+                self._node(painter, box, start, size, fill, dotted=fill == palette.PASSED)
+                merged = None if search is not None else self.merged_at(start, start + size)
+                if merged is not None:
+                    self._merged(painter, box)
+                if mark == "looking":
                     painter.setPen(QPen(palette.MARKER, 4))
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), 10, 10)
+                elif mark == "best":
+                    painter.setPen(QPen(palette.MADE, 3, Qt.PenStyle.DashDotLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), 10, 10)
+                notes = []
+                if node == rover:
+                    self._rover(painter, box)
+                    notes.append("next fit starts here")
+                if merged is not None:
+                    notes.append(f"joined {merged.count} regions")
+                elif mark == "best":
+                    notes.append(f"{search.rules.fit} so far")
+                if notes:
+                    self._under(painter, box, " · ".join(notes), with_triangle=node == rover)
             if item <= count:
                 self._arrow(painter, item)
 
-    def _fills(self, starts: np.ndarray, search):
-        """`fill_of(position, start) -> (colour, being looked at)` for the nodes drawn.
+    def _animating(self):
+        """The search being animated, if it is the last one and the list it saw is known."""
+        search = self.animated_search()
+        picture = self.search
+        if search is None or search is not self.model.last_heap_event or picture is None:
+            return None
+        return search if picture.before is not None else None
 
-        After an allocation: its leftover at the head is teal, the nodes its search passed
-        over sand. While its search is animated (`search`), on the list as it was before:
+    def _fills(self, starts: np.ndarray, search):
+        """`fill_of(position, start) -> (colour, mark)` for the nodes drawn; `mark` is
+        None, "looking" (being looked at now) or "best" (best or worst fit: the winner,
+        once the search has met it).
+
+        After an allocation: its leftover is teal, the nodes its search passed over
+        sand. While its search is animated (`search`), on the list as it was before:
         the nodes passed so far are sand, the one being looked at is outlined, and the
-        chosen one turns teal when the search reaches it.
+        chosen one turns teal when the search is done: at once for first and next fit,
+        after the last node for best and worst fit, which look at them all.
         """
-        event = self.model.last_heap_event
         if search is not None:
-            visited, reached = self.animation.heap_progress()
+            looked, done = self.search_progress(search)
+            shown = animation_positions(search, len(starts), looked, done)
+            passed = set(shown.passed)
 
             def animated(position: int, start: int):
-                if position < visited:
-                    return palette.PASSED, False
-                if position == visited:
-                    return (palette.MADE, False) if reached else (palette.FREE, True)
-                return palette.FREE, False
+                if position == shown.chosen:
+                    return palette.MADE, None
+                fill = palette.PASSED if position in passed else palette.FREE
+                if position == shown.current:
+                    return fill, "looking"
+                return fill, ("best" if position == shown.best else None)
 
             return animated
-        passed = set(event.passed_starts.tolist()) if event is not None else set()
-        leftover = event.leftover[0] if event is not None and event.leftover else None
+        picture, looked = self.search, self.looked
+        leftover = picture.leftover[0] if picture is not None and picture.leftover else None
 
         def settled(position: int, start: int):
             if start == leftover:
-                return palette.MADE, False
-            return (palette.PASSED if start in passed else palette.FREE), False
+                return palette.MADE, None
+            return (palette.PASSED if looked[position] else palette.FREE), None
 
         return settled
+
+    def _rover(self, painter: QPainter, box: QRectF) -> None:
+        """Next fit's start: a bar down the node's left edge."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.MARKER)
+        painter.drawRoundedRect(QRectF(box.left() - 2, box.top(), 8, box.height()), 3, 3)
+
+    def _merged(self, painter: QPainter, box: QRectF) -> None:
+        """A node a coalescing free made of several: hatched, in a double outline."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(palette.MARKER, Qt.BrushStyle.FDiagPattern))
+        painter.drawRoundedRect(box, 8, 8)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(palette.MARKER, 2))
+        painter.drawRoundedRect(box.adjusted(-4, -4, 4, 4), 11, 11)
+        painter.setPen(QPen(palette.MARKER, 1.5))
+        painter.drawRoundedRect(box, 8, 8)
+
+    def _under(self, painter: QPainter, box: QRectF, text: str, with_triangle: bool) -> None:
+        """Words in the gap under a node, after a triangle pointing up at it."""
+        x, y = box.left(), box.bottom() + 4
+        if with_triangle:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.MARKER)
+            painter.drawPolygon(
+                QPolygonF([QPointF(x + 6, y), QPointF(x, y + 12), QPointF(x + 12, y + 12)])
+            )
+            x += 16
+        painter.setPen(palette.MARKER)
+        painter.setFont(self._note_font)
+        painter.drawText(
+            QRectF(x, y - 2, BOX_WIDTH + GAP - (x - box.left()), 18),
+            Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
 
     def _pill(self, painter: QPainter, box: QRectF, text: str) -> None:
         pill = QRectF(box.left(), box.top() + 10, 86, box.height() - 20)
@@ -144,10 +211,17 @@ class FreeListView(HeapCanvas):
         painter.setFont(self._size_font)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _node(self, painter: QPainter, box: QRectF, start: int, size: int, fill: QColor) -> None:
+    def _node(
+        self, painter: QPainter, box: QRectF, start: int, size: int, fill: QColor, dotted=False
+    ) -> None:
         linked = self.linked and start < self.linked[1] and self.linked[0] < start + size
         ink = QColor("white") if fill == palette.MADE else palette.INK
-        painter.setPen(QPen(palette.LINKED if linked else palette.MUTED, 3 if linked else 1.2))
+        if linked:
+            painter.setPen(QPen(palette.LINKED, 3))
+        elif dotted:  # passed over: told apart from a plain node by its edge, not only its fill
+            painter.setPen(QPen(palette.PASSED_LINE, 2.5, Qt.PenStyle.DotLine))
+        else:
+            painter.setPen(QPen(palette.MUTED, 1.2))
         painter.setBrush(fill)
         painter.drawRoundedRect(box, 8, 8)
         painter.setPen(ink)
@@ -195,8 +269,17 @@ class FreeListView(HeapCanvas):
         node = item - 1
         start, size = int(starts[node]), int(sizes[node])
         following = f"{int(starts[node + 1]):#_x}" if node + 1 < len(starts) else "null"
-        tip = (
+        lines = [
             f"Node {node + 1:,} of {len(starts):,}: free region {start:#_x} – "
-            f"{start + size - 1:#_x}\n{size:,} bytes; next → {following}"
-        )
-        return start, start + size, tip
+            f"{start + size - 1:#_x}",
+            f"{size:,} bytes; next → {following}",
+        ]
+        if node == self.rover:
+            lines.append(ROVER_TIP)
+        merged = self.merged_at(start, start + size)
+        if merged is not None:
+            lines.append(f"The latest free {merged.describe()}")
+        picture = self.search
+        if picture is not None and start in picture.reasons:
+            lines.append(f"Last search: {picture.reasons[start]}")
+        return start, start + size, "\n".join(lines)

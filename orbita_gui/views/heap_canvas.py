@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, Signal
 from PySide6.QtGui import QCursor, QFont, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from orbita_gui.core import HeapAllocation
 from orbita_gui.model import MachineModel
 
 from . import palette
 from .heap_segments import HeapSegments, heap_segments
+from .heap_state import (
+    MergedRegion,
+    SearchPicture,
+    heap_search,
+    looked_so_far,
+    merged_regions,
+    release_merges,
+    rover_position,
+    search_picture,
+)
 from .throttle import PICTURE_PER_SECOND, Throttle
 
 
@@ -42,7 +52,9 @@ class HeapCanvas(QWidget):
     second), links hovers with the frame grid.
 
     Subclasses draw in `paint(painter, rect)` and say what is under the mouse in
-    `hit(pos)` as `(start, end, tooltip)`.
+    `hit(pos)` as `(start, end, tooltip)`. Both read the same marks: the last
+    search (`search`), next fit's roving start (`rover`), and the regions the
+    latest free joined (`merged`).
     """
 
     sig_range_hovered = Signal(object, object)
@@ -53,7 +65,14 @@ class HeapCanvas(QWidget):
         self.model = model
         self.linked: tuple[int, int] | None = None
         self.animation = None
-        self._segments = StateCache(model, lambda: heap_segments(model.machine.heap))
+        self._segments = StateCache(
+            model, lambda: heap_segments(model.machine.heap, self.free_nodes)
+        )
+        self._free = StateCache(model, self._read_free)
+        self._search = StateCache(model, self._read_search)
+        self._looked = StateCache(model, self._read_looked)
+        self.merged: tuple[MergedRegion, ...] = ()
+        """The regions the latest heap operation joined (a coalescing free), if it did."""
         self._hovered: tuple[int, int] = (-1, -1)
         self.repaints = Throttle(self._redraw, PICTURE_PER_SECOND, self)
         self.setMouseTracking(True)
@@ -61,12 +80,80 @@ class HeapCanvas(QWidget):
         self.setAutoFillBackground(False)
         model.sig_changed.connect(self._on_changed)
         model.sig_selection_changed.connect(self.update)
-        model.sig_machine_reset.connect(self._on_changed)
+        model.sig_machine_reset.connect(self._on_reset)
+        model.sig_event_applied.connect(self._on_event)
+        model.sig_events_applied.connect(self._on_events)
+        model.sig_event_reverted.connect(self._forget_merges)
+        model.sig_events_reverted.connect(self._forget_merges)
 
     @property
     def segments(self) -> HeapSegments:
         """The heap in address order, computed once per change."""
         return self._segments.get()
+
+    @property
+    def free_nodes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Starts and sizes of the free regions in list order, head first (int64)."""
+        return self._free.get()
+
+    def _read_free(self) -> tuple[np.ndarray, np.ndarray]:
+        starts, sizes = self.model.machine.heap.free_region_arrays()
+        return starts.astype(np.int64), sizes.astype(np.int64)
+
+    @property
+    def search(self) -> SearchPicture | None:
+        """The last allocation's search as drawn, or None."""
+        return self._search.get()
+
+    def _read_search(self) -> SearchPicture | None:
+        event = self.model.last_heap_event
+        search = None if event is None else heap_search(event)
+        return None if search is None else search_picture(*self.free_nodes, search)
+
+    @property
+    def looked(self) -> np.ndarray:
+        """Per free-list node (head first), whether the last search passed over it."""
+        return self._looked.get()
+
+    def _read_looked(self) -> np.ndarray:
+        picture, starts = self.search, self.free_nodes[0]
+        return np.zeros(len(starts), bool) if picture is None else picture.looked_at(starts)
+
+    @property
+    def rover(self) -> int | None:
+        """Next fit's roving start, a free-list position; None for the other fits."""
+        return rover_position(self.model.machine.heap, len(self.free_nodes[0]))
+
+    def merged_at(self, start: int, end: int) -> MergedRegion | None:
+        """The region the latest free joined that overlaps `[start, end)`, if any."""
+        for region in self.merged:
+            if region.start < end and start < region.end:
+                return region
+        return None
+
+    def _on_event(self, event) -> None:
+        if getattr(event, "layer", None) == "heap":
+            self._note_merges(event)
+
+    def _on_events(self, events) -> None:
+        heap = [event for event in events if getattr(event, "layer", None) == "heap"]
+        if heap:  # frame operations leave the free list as the last heap one left it
+            self._note_merges(heap[-1])
+
+    def _note_merges(self, event) -> None:
+        merged = merged_regions(*self._read_free(), event) if release_merges(event) else ()
+        if merged or self.merged:
+            self.merged = merged
+            self.repaints.request()
+
+    def _forget_merges(self, *_) -> None:
+        if self.merged:
+            self.merged = ()
+            self.repaints.request()
+
+    def _on_reset(self) -> None:
+        self.merged = ()
+        self._on_changed()
 
     def follow(self, animation) -> None:
         """Show the heap searches of this `SearchAnimation` as it steps."""
@@ -74,11 +161,18 @@ class HeapCanvas(QWidget):
         animation.sig_changed.connect(self.update)
 
     def animated_search(self):
-        """The heap allocation being animated, or None."""
+        """The heap search being animated, or None (read through the event protocol:
+        an event of the heap layer that made a search)."""
         animation = self.animation
-        if animation is not None and isinstance(animation.current, HeapAllocation):
-            return animation.current
-        return None
+        return None if animation is None else heap_search(animation.current)
+
+    def search_progress(self, search) -> tuple[int, bool]:
+        """`(nodes the animated search has looked at, done)`: from the animation's own
+        count if it keeps one (`heap_looked`), else from nodes passed over so far."""
+        animation = self.animation
+        if hasattr(animation, "heap_looked"):
+            return animation.heap_looked()
+        return looked_so_far(search, *animation.heap_progress())
 
     def highlight_range(self, start: int, end: int) -> None:
         """Mark heap bytes `[start, end)` as linked to what is hovered in the grid."""
@@ -88,7 +182,11 @@ class HeapCanvas(QWidget):
     def cleanup(self) -> None:
         self.model.sig_changed.disconnect(self._on_changed)
         self.model.sig_selection_changed.disconnect(self.update)
-        self.model.sig_machine_reset.disconnect(self._on_changed)
+        self.model.sig_machine_reset.disconnect(self._on_reset)
+        self.model.sig_event_applied.disconnect(self._on_event)
+        self.model.sig_events_applied.disconnect(self._on_events)
+        self.model.sig_event_reverted.disconnect(self._forget_merges)
+        self.model.sig_events_reverted.disconnect(self._forget_merges)
         self.repaints.stop()
 
     def _on_changed(self) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from orbita_gui.core import PAGE_SIZE
 from orbita_gui.model import MachineModel
@@ -13,6 +13,7 @@ from orbita_gui.model import MachineModel
 from . import palette
 from .heap_canvas import HeapCanvas, label_font
 from .heap_segments import BLOCK, FREE, LOST
+from .heap_state import animation_positions
 
 ROW_HEIGHT = 30
 MARGIN = 8
@@ -21,12 +22,20 @@ FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST}
 TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white")}
 
 
-class HeapMapView(HeapCanvas):
-    """Blocks (slate), free regions (paper) and lost bytes (coral), page by page.
+FULL_LABELS_FROM = 420
+"""Pages are labelled with their whole address when that leaves the bars this wide."""
+ROVER_TIP = "next fit starts here: its next search begins at this region"
 
-    The last allocation's block and leftover are outlined in teal and the free
-    regions its search passed over in sand. Click a block to free it, Ctrl+click
-    to select it.
+
+class HeapMapView(HeapCanvas):
+    """Blocks (slate, their headers darker and hatched), free regions (paper) and lost
+    bytes (coral), page by page.
+
+    The last allocation's block is outlined solid teal, its leftover dashed, and the
+    free regions its search passed over dotted sand (every region, for best and worst
+    fit). Next fit's start is a triangle and a bar at its region's left edge; the
+    regions a coalescing free joined are hatched inside a double outline. Click a
+    block to free it, Ctrl+click to select it.
     """
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
@@ -36,7 +45,7 @@ class HeapMapView(HeapCanvas):
         # Labels are mostly digits, which the font draws at one width: estimating from it
         # saves measuring hundreds of strings a frame during a fast replay.
         self._char_width = self._metrics.horizontalAdvance("0000000000") / 10
-        self._label_width = 0
+        self._full_width = self._compact_width = 0
         self._shown = (0, 0)
         self._on_changed()
 
@@ -44,15 +53,30 @@ class HeapMapView(HeapCanvas):
         return QSize(640, 2 * MARGIN + self._pages() * ROW_HEIGHT)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self._label_width + 120, self.sizeHint().height())
+        return QSize(self._compact_width + 120, self.sizeHint().height())
 
     def _on_changed(self) -> None:
         machine = self.model.machine
-        widest = f"{machine.page_address(0):#_x} → frame {machine.frames.total_frames:,}"
-        self._label_width = self._metrics.horizontalAdvance(widest) + 3 * MARGIN
+        frame = f"frame {machine.frames.total_frames:,}"
+        widest = f"{machine.page_address(0):#_x} → {frame}"
+        self._full_width = self._metrics.horizontalAdvance(widest) + 3 * MARGIN
+        last = (len(machine.heap_frames) - 1) * PAGE_SIZE
+        compact = f"+{last:#x} → {machine.frames.total_frames:,}"
+        self._compact_width = self._metrics.horizontalAdvance(compact) + 3 * MARGIN
         super()._on_changed()
 
     # Geometry
+
+    @property
+    def compact(self) -> bool:
+        """Narrow (a 1024-wide projector): pages are labelled by their offset in the heap
+        and their frame's number, leaving the bars room to be read; a label's tooltip
+        says it in full."""
+        return self.width() - self._full_width < FULL_LABELS_FROM
+
+    @property
+    def _label_width(self) -> int:
+        return self._compact_width if self.compact else self._full_width
 
     def _pages(self) -> int:
         return len(self.model.machine.heap_frames)
@@ -107,7 +131,10 @@ class HeapMapView(HeapCanvas):
             label = QRectF(
                 MARGIN, MARGIN + page * ROW_HEIGHT, self._label_width - 2 * MARGIN, ROW_HEIGHT
             )
-            text = f"{machine.page_address(page):#_x} → frame {frame:,}"
+            if self.compact:
+                text = f"+{page * PAGE_SIZE:#x} → {frame:,}"
+            else:
+                text = f"{machine.page_address(page):#_x} → frame {frame:,}"
             painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, text)
             painter.fillRect(self._bar(page), palette.OUTSIDE)
         lo = machine.page_address(first)
@@ -124,6 +151,7 @@ class HeapMapView(HeapCanvas):
         for kind, colour in FILL.items():
             painter.setBrush(colour)
             painter.drawRects([QRectF(*box) for box in boxes[kinds == kind].tolist()])
+        self._paint_headers(painter, lo, hi)
         # Label a segment once, where it starts, if its box has room for a size at least.
         opening = np.flatnonzero(
             (starts[index] >= lo)
@@ -134,10 +162,12 @@ class HeapMapView(HeapCanvas):
             i = int(index[j])
             self._label(painter, QRectF(*boxes[j]), int(starts[i]), int(ends[i]), int(kinds[j]))
         self._outline_last_allocation(painter, lo, hi)
+        self._paint_merged(painter)
+        self._paint_rover(painter)
         for ptr in self.model.selected_blocks:
             block = machine.heap.allocations().get(ptr)
             if block:
-                self._outline(painter, ptr, ptr + block.size, palette.MARKER)
+                self._outline(painter, block.start, block.end, palette.MARKER)
         if self.linked:
             overlay = QColor(palette.LINKED)
             overlay.setAlpha(110)
@@ -148,46 +178,123 @@ class HeapMapView(HeapCanvas):
         offset = start - self.model.machine.heap.heap_start
         size = f"{end - start:,} B"
         text = f"+{offset:#x} · {size}" if kind != LOST else f"lost {size}"
-        if len(text) * self._char_width + 8 > box.width():
-            text = size
-            if len(text) * self._char_width + 8 > box.width():
+        note = self._note(start, end) if kind == FREE else ""
+        left = 4 + (14 if note.startswith("next fit") else 0)  # clear of the rover's mark
+        for candidate in (f"{note} · {text}", f"{note} · {size}", text, size):
+            if candidate.startswith(" · "):
+                continue
+            if len(candidate) * self._char_width + left + 4 <= box.width():
+                painter.setPen(TEXT[kind])
+                painter.drawText(
+                    box.adjusted(left, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, candidate
+                )
                 return
-        painter.setPen(TEXT[kind])
-        painter.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _note(self, start: int, end: int) -> str:
+        """A word on a free region's label: next fit starts there, or a free joined it."""
+        rover = self.rover
+        if rover is not None and int(self.free_nodes[0][rover]) == start:
+            return "next fit"
+        merged = self.merged_at(start, end)
+        return f"joined {merged.count}" if merged is not None else ""
+
+    def _paint_headers(self, painter: QPainter, lo: int, hi: int) -> None:
+        """Each block's header, `[start, ptr)`: part of the block, darker and hatched;
+        the address handed out is where it ends."""
+        segments = self.segments
+        span = segments.overlapping(lo, hi)
+        starts, ptrs = segments.starts[span], segments.ptrs[span]
+        headed = (segments.kinds[span] == BLOCK) & (ptrs > starts)
+        if not headed.any():
+            return
+        _, boxes = self._boxes(np.maximum(starts[headed], lo), np.minimum(ptrs[headed], hi))
+        rects = [QRectF(*box) for box in boxes.tolist()]
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.HEADER)
+        painter.drawRects(rects)
+        painter.setBrush(QBrush(palette.USED, Qt.BrushStyle.BDiagPattern))
+        painter.drawRects(rects)
+
+    def _paint_rover(self, painter: QPainter) -> None:
+        """Next fit's start: a triangle on its region's left edge and a bar down it."""
+        rover = self.rover
+        if rover is None:
+            return
+        start = int(self.free_nodes[0][rover])
+        lo, hi = self._shown
+        if not lo <= start < hi:
+            return
+        box = self._rects(start, start + 1)[0]
+        x, top = box.left(), box.top()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.MARKER)
+        painter.drawRect(QRectF(x, top, 3, box.height()))
+        painter.drawPolygon(
+            QPolygonF([QPointF(x, top), QPointF(x + 14, top), QPointF(x, top + 14)])
+        )
+
+    def _paint_merged(self, painter: QPainter) -> None:
+        """The regions the latest free joined: hatched, inside a double outline."""
+        for region in self.merged:
+            rects = self._rects(*self._clip(region.start, region.end))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(palette.MARKER, Qt.BrushStyle.FDiagPattern))
+            painter.drawRects([rect.adjusted(1, 1, -1, -1) for rect in rects])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in rects:
+                painter.setPen(QPen(palette.MARKER, 2))
+                painter.drawRect(rect.adjusted(1, 1, -1, -1))
+                painter.setPen(QPen(palette.MARKER, 1))
+                painter.drawRect(rect.adjusted(5, 5, -5, -5))
 
     def _clip(self, start: int, end: int) -> tuple[int, int]:
         """`[start, end)` cut to the rows being painted."""
         lo, hi = self._shown
         return max(start, lo), min(end, hi)
 
-    def _outline(self, painter, start, end, color, style=Qt.PenStyle.SolidLine) -> None:
-        pen = QPen(color, 3, style)
+    def _outline(self, painter, start, end, color, style=Qt.PenStyle.SolidLine, width=3) -> None:
+        pen = QPen(color, width, style)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for box in self._rects(*self._clip(start, end)):
             painter.drawRect(box.adjusted(1, 1, -1, -1))
 
     def _outline_last_allocation(self, painter: QPainter, lo: int, hi: int) -> None:
-        """Outline, within `[lo, hi)` (the rows on screen), what the last search passed over,
-        the block it made and the leftover it pushed."""
+        """Outline, within `[lo, hi)` (the rows on screen), what the last search passed over
+        (dotted), the block it made (solid) and the leftover it put back (dashed). While
+        the search is animated, only what it has looked at so far, the region it looks
+        at now in a thick outline, and best or worst fit's winner once met (dash-dot)."""
         event = self.model.last_heap_event
-        if event is None:
+        picture = self.search
+        if event is None or picture is None:
             return
-        starts, sizes = event.passed_starts, event.passed_sizes
-        reached = True
-        if self.animated_search() is event:  # only the nodes visited so far
-            visited, reached = self.animation.heap_progress()
-            starts, sizes = starts[:visited], sizes[:visited]
-            if not reached and visited < len(event.passed_starts):  # being looked at now
-                start, size = int(event.passed_starts[visited]), int(event.passed_sizes[visited])
-                self._outline(painter, start, start + size, palette.MARKER)
-        shown = (starts < np.uint64(hi)) & (starts + sizes > np.uint64(lo))
-        for start, size in zip(starts[shown].tolist(), sizes[shown].tolist(), strict=True):
-            self._outline(painter, start, start + size, palette.PASSED)
-        if not reached:
+        search = self.animated_search()
+        done = True
+        if search is event and picture.before is not None:
+            before_starts, before_sizes = picture.before
+            looked, done = self.search_progress(search)
+            shown = animation_positions(search, len(before_starts), looked, done)
+            regions = [(int(before_starts[p]), int(before_sizes[p])) for p in shown.passed]
+            for mark, style in ((shown.current, None), (shown.best, Qt.PenStyle.DashDotLine)):
+                if mark is not None:
+                    start, size = int(before_starts[mark]), int(before_sizes[mark])
+                    if style is None:
+                        self._outline(painter, start, start + size, palette.MARKER, width=5)
+                    else:
+                        self._outline(painter, start, start + size, palette.MADE, style)
+        else:
+            starts, sizes = self.free_nodes
+            shown = self.looked & (starts < hi) & (starts + sizes > lo)
+            regions = list(zip(starts[shown].tolist(), sizes[shown].tolist(), strict=True))
+        dotted = Qt.PenStyle.DotLine
+        for start, size in regions:
+            if start < hi and start + size > lo:
+                self._outline(painter, start, start + size, palette.PASSED_LINE, dotted)
+        if not done:
             return
-        if event.ptr in self.model.machine.heap.allocations():
-            self._outline(painter, event.ptr, event.ptr + event.size, palette.MADE)
+        block = self.model.machine.heap.allocations().get(event.ptr)
+        if block is event.block and block is not None:
+            self._outline(painter, block.start, block.end, palette.MADE)
         if event.leftover:
             start, size = event.leftover
             self._outline(painter, start, start + size, palette.MADE, Qt.PenStyle.DashLine)
@@ -204,36 +311,78 @@ class HeapMapView(HeapCanvas):
         offset = int((pos.x() - bar.left()) / bar.width() * PAGE_SIZE)
         return self.model.machine.page_address(page) + offset
 
+    def label_hit(self, pos: QPoint) -> tuple[int, int, str] | None:
+        """A page's label under the mouse: its heap bytes and the mapping in full (the
+        label may be the short one), or None."""
+        page = (pos.y() - MARGIN) // ROW_HEIGHT
+        if not (0 <= page < self._pages() and MARGIN <= pos.x() < self._label_width - MARGIN):
+            return None
+        machine, heap = self.model.machine, self.model.machine.heap
+        address = machine.page_address(page)
+        start = max(address, heap.heap_start)
+        end = min(address + PAGE_SIZE, heap.heap_start + heap.heap_size)
+        tip = (
+            f"Heap page {address:#_x} (virtual) is mapped to frame "
+            f"{int(machine.heap_frames[page]):,} (physical)"
+        )
+        return start, end, tip
+
+    def mouseMoveEvent(self, event) -> None:
+        label = self.label_hit(event.position().toPoint())
+        if label is None:
+            super().mouseMoveEvent(event)
+            return
+        if label[:2] != self._hovered:
+            self._hovered = label[:2]
+            self.sig_range_hovered.emit(*label[:2])
+        QToolTip.showText(QCursor.pos(), label[2], self)
+
     def hit(self, pos: QPoint) -> tuple[int, int, str]:
         address = self._address_at(pos)
         index = None if address is None else self.segments.at(address)
         if index is None:
             return -1, -1, ""
         start, end = int(self.segments.starts[index]), int(self.segments.ends[index])
-        return start, end, self.describe(start, end, int(self.segments.kinds[index]))
+        kind, ptr = int(self.segments.kinds[index]), int(self.segments.ptrs[index])
+        return start, end, self.describe(start, end, kind, ptr)
 
-    def describe(self, start: int, end: int, kind: int) -> str:
+    def describe(self, start: int, end: int, kind: int, ptr: int | None = None) -> str:
         machine = self.model.machine
         frames = ", ".join(f"{f:,}" for f in machine.frames_under(start, end - start).tolist())
         where = f"{start:#_x} – {end - 1:#_x} (frames {frames})"
         if kind == BLOCK:
-            block = machine.heap.allocations()[start]
-            return (
-                f"Block of {block.size:,} bytes at {where}\n"
-                f"Asked for: {block.layout}\n"
-                f"Alignment padding lost in front of it: {block.padding:,} bytes\n"
-                "Click to free it; Ctrl+click to select it"
-            )
+            block = machine.heap.allocations()[start if ptr is None else ptr]
+            lines = [f"Block of {block.size:,} bytes at {where}"]
+            if block.header:
+                lines.append(
+                    f"Header: {block.header:,} bytes in front; the address handed out is "
+                    f"{block.ptr:#_x}"
+                )
+            lines += [
+                f"Asked for: {block.layout}",
+                f"Alignment padding lost in front of it: {block.padding:,} bytes",
+                "Click to free it; Ctrl+click to select it",
+            ]
+            return "\n".join(lines)
         if kind == FREE:
-            starts, _ = machine.heap.free_region_arrays()
+            starts, _ = self.free_nodes
             position = int(np.flatnonzero(starts == start)[0])
-            return (
-                f"Free region of {end - start:,} bytes at {where}\n"
-                f"Node {position + 1:,} of {machine.heap.free_list_length:,} in the free list"
-            )
+            lines = [
+                f"Free region of {end - start:,} bytes at {where}",
+                f"Node {position + 1:,} of {len(starts):,} in the free list",
+            ]
+            if position == self.rover:
+                lines.append(ROVER_TIP)
+            merged = self.merged_at(start, end)
+            if merged is not None:
+                lines.append(f"The latest free {merged.describe()}")
+            picture = self.search
+            if picture is not None and start in picture.reasons:
+                lines.append(f"Last search: {picture.reasons[start]}")
+            return "\n".join(lines)
         return (
             f"{end - start:,} bytes lost at {where}\n"
-            "Alignment padding: the guide's allocator never gives it back"
+            "Alignment padding: this allocator never gives it back"
         )
 
     def mousePressEvent(self, event) -> None:
@@ -243,7 +392,7 @@ class HeapMapView(HeapCanvas):
         index = None if address is None else self.segments.at(address)
         if index is None or self.segments.kinds[index] != BLOCK:
             return
-        ptr = int(self.segments.starts[index])
+        ptr = int(self.segments.ptrs[index])
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.model.toggle_block_selection(ptr)
         else:

@@ -1,37 +1,97 @@
-"""A row of colour swatches that says what each colour means."""
+"""A grid of swatches that says what each colour and each mark means."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
+from . import palette
 from .heap_canvas import label_font
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A swatch drawn as the views draw the mark: a fill, a hatch over it, an outline
+    in a line style, or next fit's triangle. Told apart by shape and line, not by
+    colour alone."""
+
+    fill: QColor | None = None
+    hatch: Qt.BrushStyle | None = None
+    hatch_colour: QColor | None = None
+    """The hatch's colour (None: the marker's)."""
+    line: QColor | None = None
+    line_style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    double: bool = False
+    triangle: bool = False
+    header: bool = False
+    """A block with its header: the left part darker and hatched."""
+
+
+class Swatch(QWidget):
+    """One mark, 16 x 16 pixels."""
+
+    def __init__(self, mark: Mark, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mark = mark
+        self.setFixedSize(QSize(16, 16))
+
+    def paintEvent(self, event) -> None:
+        mark, painter = self.mark, QPainter(self)
+        box = QRectF(1.5, 1.5, self.width() - 3, self.height() - 3)
+        painter.setPen(QPen(QColor("#9aa3a8"), 1))
+        painter.setBrush(mark.fill if mark.fill is not None else palette.FREE)
+        painter.drawRect(box)
+        if mark.header:
+            part = QRectF(box.left(), box.top(), box.width() * 0.45, box.height())
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.HEADER)
+            painter.drawRect(part)
+            painter.setBrush(QBrush(palette.USED, Qt.BrushStyle.BDiagPattern))
+            painter.drawRect(part)
+        if mark.hatch is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(mark.hatch_colour or palette.MARKER, mark.hatch))
+            painter.drawRect(box)
+        if mark.line is not None:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(mark.line, 2.5 if not mark.double else 1.5, mark.line_style))
+            painter.drawRect(box.adjusted(1, 1, -1, -1))
+            if mark.double:
+                painter.drawRect(box.adjusted(4, 4, -4, -4))
+        if mark.triangle:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.MARKER)
+            x, y = box.left(), box.top()
+            painter.drawRect(QRectF(x, y, 3, box.height()))
+            painter.drawPolygon(QPolygonF([QPointF(x, y), QPointF(x + 9, y), QPointF(x, y + 9)]))
+        painter.end()
+
+
 class Legend(QWidget):
-    """`Legend([(colour, "free"), ...], columns=3)`: swatches and words, row by row."""
+    """`Legend([(colour or Mark, "free"), ...], columns=3)`: swatches and words, row by row."""
 
     def __init__(
-        self, items: list[tuple[QColor, str]], columns: int = 3, parent: QWidget | None = None
+        self,
+        items: list[tuple[QColor | Mark, str]],
+        columns: int = 3,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(2)
-        for index, (colour, text) in enumerate(items):
+        for index, (look, text) in enumerate(items):
             entry = QWidget()
             row = QHBoxLayout(entry)
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(6)
-            swatch = QLabel()
-            swatch.setFixedSize(16, 16)
-            swatch.setStyleSheet(
-                f"background: {colour.name()}; border: 1px solid #9aa3a8; border-radius: 3px;"
-            )
+            row.addWidget(Swatch(look if isinstance(look, Mark) else Mark(fill=look)))
             label = QLabel(text)
             label.setFont(label_font(11))
-            row.addWidget(swatch)
             row.addWidget(label)
             row.addStretch(1)
             grid.addWidget(entry, *divmod(index, columns))

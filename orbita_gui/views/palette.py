@@ -3,12 +3,29 @@
 The same meaning has the same colour everywhere: in use is slate blue, free is
 warm paper, the heap's frames are amber, lost bytes are coral, what just
 happened is teal (made) or rose (freed), and what a search passed over is sand.
+No mark relies on its colour alone: outlines differ in line (solid, dashed,
+dotted, double), and next fit's start and joined regions have shapes and hatching.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QColor, QPalette
+
+# The frame grid's codes live beside it, free of Qt (frame_codes); the colour table that
+# paints them is here, and `palette.CODE_USED` ... still name them.
+from .frame_codes import (
+    CODE_FREE,
+    CODE_FREED,
+    CODE_HEAP,
+    CODE_LINKED,
+    CODE_MADE,
+    CODE_OUTSIDE,
+    CODE_SCANNED,
+    CODE_SELECTED,
+    CODE_USED,
+    FLASH_STEPS,
+)
 
 PAPER = QColor("#f5f3ef")  # window background
 INK = QColor("#263238")  # text
@@ -24,18 +41,9 @@ FREED = QColor("#e5989b")
 PASSED = QColor("#f2d492")
 LINKED = QColor("#8e5572")  # what hovering in the other layer points at
 OUTSIDE = QColor("#cfc9bf")  # cells past the end of memory, bytes outside the heap
-MARKER = QColor("#1d3557")  # next_free, selection outlines
-
-
-# Codes of the frame grid's image, and the colour table that paints them.
-CODE_FREE, CODE_USED, CODE_HEAP = 0, 1, 2
-FLASH_STEPS = 8
-CODE_MADE = 3  # .. CODE_MADE + FLASH_STEPS - 1: just allocated, fading to used
-CODE_FREED = CODE_MADE + FLASH_STEPS  # .. + FLASH_STEPS - 1: just freed, fading to free
-CODE_LINKED = CODE_FREED + FLASH_STEPS
-CODE_SELECTED = CODE_LINKED + 1
-CODE_OUTSIDE = CODE_SELECTED + 1
-CODE_SCANNED = CODE_OUTSIDE + 1  # looked at by the frame search being animated
+MARKER = QColor("#1d3557")  # next_free, next fit's start, selection outlines
+HEADER = QColor("#34505f")  # a block's header: part of the block, before the address handed out
+PASSED_LINE = QColor("#a07a1c")  # outlines of what a search passed over: sand, dark enough on paper
 
 
 def _rgb(color: QColor) -> np.ndarray:

@@ -5,7 +5,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from orbita_gui.views import palette
-from orbita_gui.views.frame_codes import FADE_SECONDS, FrameCodes, grid_shape
 from orbita_gui.views.frame_grid import FrameGridView
 
 from .conftest import pixel
@@ -36,30 +35,6 @@ def click(qtbot, grid, frame, modifier=Qt.KeyboardModifier.NoModifier):
 
 def colour_of(grid, frame):
     return pixel(grid.viewport(), grid.mapFromScene(grid.center_on(frame)))
-
-
-def test_grid_shape_is_a_power_of_two_wide_and_about_square():
-    assert grid_shape(262_144) == (512, 512)
-    assert grid_shape(4_194_304) == (2048, 2048)
-    assert grid_shape(16) == (4, 4)
-    assert grid_shape(100) == (7, 16)
-    assert grid_shape(1) == (1, 1)
-
-
-def test_flashes_fade_to_the_plain_colour_and_expire():
-    codes = FrameCodes(64, np.arange(4))
-    bitmap = np.zeros(64, dtype=np.uint8)
-    bitmap[:6] = 1
-    codes.flash(5, made=True)
-    codes.flash(9, made=False)
-    image = codes.refresh(bitmap, now=100.0).ravel()
-    assert image[5] == palette.CODE_MADE and image[9] == palette.CODE_FREED
-    assert image[0] == palette.CODE_HEAP and image[20] == palette.CODE_FREE
-    image = codes.refresh(bitmap, now=100.0 + FADE_SECONDS * 0.99).ravel()
-    assert image[5] == palette.CODE_MADE + palette.FLASH_STEPS - 1
-    image = codes.refresh(bitmap, now=100.0 + FADE_SECONDS).ravel()
-    assert image[5] == palette.CODE_USED and image[9] == palette.CODE_FREE
-    assert not codes.animating
 
 
 def test_clicking_a_free_cell_allocates_where_the_allocator_chooses(qtbot, grid, model):

@@ -5,7 +5,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from orbita_gui.core import HEAP_SIZE, HEAP_START
+from orbita_gui.core import HEAP_SIZE, HEAP_START, Machine
+from orbita_gui.model import MachineModel
 from orbita_gui.model.search_animation import SearchAnimation
 from orbita_gui.views import palette
 from orbita_gui.views.free_list_view import FreeListView, before_allocation
@@ -157,9 +158,9 @@ def test_free_list_shows_an_animated_search_on_the_list_it_saw(qtbot, model):
     animation._advance()  # looking at the second node, the first passed over
     starts, _ = before_allocation(*view.nodes, event)
     fill_of = view._fills(starts, view.animated_search())
-    assert fill_of(0, int(starts[0])) == (palette.PASSED, False)
-    assert fill_of(1, int(starts[1])) == (palette.FREE, True)
-    assert fill_of(3, int(starts[3])) == (palette.FREE, False)
+    assert fill_of(0, int(starts[0])) == (palette.PASSED, None)
+    assert fill_of(1, int(starts[1])) == (palette.FREE, "looking")
+    assert fill_of(3, int(starts[3])) == (palette.FREE, None)
     assert pixel(view, empty_corner(view, 1)) == palette.PASSED.name()
     animation.stop()
     assert pixel(view, empty_corner(view, 1)) == palette.MADE.name()  # the leftover, settled
@@ -177,4 +178,163 @@ def test_quick_changes_still_end_in_a_repaint(qtbot, model):
     assert view.repaints.pending
     qtbot.waitUntil(lambda: not view.repaints.pending, timeout=2000)
     assert view.grab().toImage() != before  # the new block shows
+    view.cleanup()
+
+
+# The heap's policies, drawn as they are
+
+
+def policy(**rules):
+    """A model of a small machine whose heap is the free-list heap with these rules."""
+    return MachineModel(Machine(4 << 20, heap="free-list", heap_params=rules))
+
+
+def holes(model, sizes=(64, 200, 64, 300, 64, 500, 64)):
+    """Blocks of `sizes`, then the 200, 300 and 500 freed: holes between 64-byte blocks."""
+    ptrs = [model.allocate(size, 8).ptr for size in sizes]
+    for ptr in ptrs[1::2]:
+        model.free_block(ptr)
+    return ptrs
+
+
+def rover_bar(view, node):
+    """A point on the bar next fit's start has down its node's left edge."""
+    box = view._box(node + 1)
+    return QPoint(int(box.left()) + 2, int(box.center().y()))
+
+
+@pytest.mark.parametrize(("order", "key"), [("addrsort", 0), ("sizesort+", 1), ("sizesort-", 1)])
+def test_the_free_list_is_drawn_in_its_own_order(qtbot, order, key):
+    model = policy(order=order)
+    holes(model)
+    view = show(qtbot, FreeListView(model))
+    regions = model.machine.heap.free_regions()
+    values = [region[key] for region in regions]
+    assert values == sorted(values, reverse=order == "sizesort-")
+    for node, (start, size) in enumerate(regions):  # box i is node i, in list order
+        assert view.hit(view._box(node + 1).center().toPoint())[:2] == (start, start + size)
+    view.cleanup()
+
+
+def test_next_fits_start_is_marked_on_the_list_and_the_map(qtbot):
+    model = policy(fit="next")
+    holes(model)
+    model.allocate(400, 8)
+    rover = model.machine.heap.rover
+    assert rover == 1
+    free_list = show(qtbot, FreeListView(model))
+    assert free_list.rover == rover
+    assert pixel(free_list, rover_bar(free_list, rover)) == palette.MARKER.name()
+    assert pixel(free_list, rover_bar(free_list, 0)) != palette.MARKER.name()
+    tip = free_list.hit(free_list._box(rover + 1).center().toPoint())[2]
+    assert "next fit starts here" in tip
+    assert "next fit" not in free_list.hit(free_list._box(1).center().toPoint())[2]
+    heap_map = show(qtbot, HeapMapView(model), width=1800)
+    start, size = model.machine.heap.free_regions()[rover]
+    corner = heap_map._rects(start, start + size)[0].topLeft().toPoint() + QPoint(2, 2)
+    assert pixel(heap_map, corner) == palette.MARKER.name()  # the triangle
+    assert "next fit starts here" in heap_map.hit(middle(heap_map, start, start + size))[2]
+    free_list.cleanup()
+    heap_map.cleanup()
+
+
+def test_first_fit_has_no_roving_start(qtbot, model, fragmented):
+    view = show(qtbot, FreeListView(model))
+    assert view.rover is None
+    assert pixel(view, rover_bar(view, 0)) != palette.MARKER.name()
+    view.cleanup()
+
+
+def test_a_coalescing_free_shows_the_regions_it_joined(qtbot):
+    model = policy(order="addrsort", coalesce=True)
+    ptrs = holes(model)
+    heap_map = show(qtbot, HeapMapView(model), width=1800)
+    free_list = show(qtbot, FreeListView(model))
+    model.free_block(ptrs[2])  # the 64 between the 200 and the 300
+    start, end = ptrs[1], ptrs[1] + 568
+    for view in (heap_map, free_list):
+        (region,) = view.merged
+        assert (region.start, region.end, region.count) == (start, end, 3)
+    assert (
+        "joined 3 regions: 200 + 64 + 304 = 568 bytes"
+        in heap_map.hit(middle(heap_map, start, end))[2]
+    )
+    assert "joined 3 regions" in free_list.hit(free_list._box(1).center().toPoint())[2]
+    inner = heap_map._rects(start, end)[0].topLeft().toPoint() + QPoint(1, 12)
+    assert pixel(heap_map, inner) == palette.MARKER.name()  # the outline, double
+    assert "joined 3 neighbours" in model.history[-1].describe()  # the log's line
+    model.undo_stack.undo()  # the regions are apart again: nothing joined shows
+    assert heap_map.merged == () and free_list.merged == ()
+    model.undo_stack.redo()
+    assert len(heap_map.merged) == 1
+    model.allocate(16, 8)  # the next operation joins nothing
+    assert heap_map.merged == () and free_list.merged == ()
+    heap_map.cleanup()
+    free_list.cleanup()
+
+
+def test_best_fit_shows_it_looked_at_the_whole_list(qtbot):
+    model = policy(fit="best", order="addrsort")
+    holes(model)
+    event = model.allocate(250, 8)  # the 300: second of four
+    view = show(qtbot, FreeListView(model))
+    starts, _ = view.nodes
+    fill_of = view._fills(starts, None)
+    passed = [p for p in range(len(starts)) if fill_of(p, int(starts[p]))[0] == palette.PASSED]
+    leftover = [p for p in range(len(starts)) if int(starts[p]) == event.leftover[0]]
+    assert sorted(passed + leftover) == list(range(len(starts)))  # all of them, past it too
+    animation = SearchAnimation()
+    view.follow(animation)
+    animation.start(event)
+    before, _ = before_allocation(*view.nodes, event)
+    chosen, last = event.position, len(before) - 1
+    assert 0 < chosen < last
+    states = []
+    while view.animated_search() is not None:  # to the end, step by step
+        fill_of = view._fills(before, view.animated_search())
+        looks = [fill_of(p, 0) for p in range(len(before))]
+        states.append(
+            (
+                [p for p, (_, mark) in enumerate(looks) if mark == "looking"],
+                [p for p, (fill, _) in enumerate(looks) if fill == palette.MADE],
+                looks[chosen][1],
+            )
+        )
+        animation._advance()
+    # it looks at the last node, past the winner, before it takes the winner
+    assert ([last], [], "best") in states
+    assert states[-1][:2] == ([], [chosen])
+    taken = [i for i, (_, made, _) in enumerate(states) if made]
+    assert all(not looking for looking, _, _ in states[taken[0] :])
+    view.cleanup()
+
+
+def test_a_block_is_drawn_with_its_header(qtbot):
+    model = policy(header=64)
+    ptr = model.allocate(200, 8).ptr
+    block = model.machine.heap.allocations()[ptr]
+    assert block.start == ptr - 64
+    view = show(qtbot, HeapMapView(model), width=1800)
+    start, end, tip = view.hit(middle(view, block.start, block.start + 60))  # in the header
+    assert (start, end) == (block.start, block.end)
+    assert "Header: 64 bytes in front" in tip and f"{ptr:#_x}" in tip
+    header = middle(view, block.start, ptr)
+    assert pixel(view, header) in (palette.HEADER.name(), palette.USED.name())
+    assert pixel(view, header + QPoint(0, 1)) != pixel(view, middle(view, ptr, block.end))
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=header)  # the header is the block
+    assert ptr not in model.machine.heap.allocations()
+    view.cleanup()
+
+
+def test_a_narrow_map_labels_pages_short_and_says_them_in_full(qtbot, model):
+    view = show(qtbot, HeapMapView(model), width=1800)
+    assert not view.compact
+    view.resize(420, view.height())
+    assert view.compact and view._bar_width() > 150  # room left for the bars
+    start, end, tip = view.label_hit(QPoint(20, 8 + 30 + 15))  # page 1's label
+    assert (start, end) == (HEAP_START + 0x1000, HEAP_START + 0x2000)
+    assert tip == "Heap page 0x4444_4444_1000 (virtual) is mapped to frame 1 (physical)"
+    with qtbot.waitSignal(view.sig_range_hovered) as hovered:
+        hover(view, QPoint(20, 8 + 30 + 15))
+    assert hovered.args == [start, end]  # its frame lights up in the grid
     view.cleanup()

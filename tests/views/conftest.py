@@ -1,0 +1,1 @@
+"""The views' state without a display: these tests make no QApplication."""
