@@ -35,7 +35,7 @@ def step_count(event: Event) -> int:
     with its allocation's in the log, not animated), or a frame allocation's scan."""
     search = event.search
     if search is event:
-        return min(search.passed_over, MAX_STEPS) + (2 if search.chosen else 1)
+        return min(search.visited, MAX_STEPS) + 1
     scan = frame_scan(event)
     if scan is not None:
         start, found = scan
@@ -85,14 +85,15 @@ class SearchAnimation(QObject):
 
     # What the views draw at the current step
 
-    def heap_progress(self) -> tuple[int, bool]:
-        """`(nodes passed over so far, whether the chosen node is reached)`: while not
-        reached, the search is looking at node number `passed so far`."""
-        passed = self.current.search.passed_over
-        visible = min(passed, MAX_STEPS)
+    def heap_looked(self) -> tuple[int, bool]:
+        """`(nodes looked at so far, whether the search is done)`: while not done, the
+        search is looking at node number `looked` of its order, the chosen one counted
+        where the search met it (best and worst fit look at every node, then choose)."""
+        visited = self.current.search.visited
+        visible = min(visited, MAX_STEPS)
         if self.step < visible:  # several nodes a step when the search was long
-            return self.step * passed // visible, False
-        return passed, True
+            return self.step * visited // visible, False
+        return visited, True
 
     def frames_scanned(self) -> range:
         """The frames the scan from `next_free` has looked at so far."""

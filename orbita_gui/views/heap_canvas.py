@@ -15,7 +15,6 @@ from .heap_state import (
     MergedRegion,
     SearchPicture,
     heap_search,
-    looked_so_far,
     merged_regions,
     release_merges,
     rover_position,
@@ -167,12 +166,8 @@ class HeapCanvas(QWidget):
         return None if animation is None else heap_search(animation.current)
 
     def search_progress(self, search) -> tuple[int, bool]:
-        """`(nodes the animated search has looked at, done)`: from the animation's own
-        count if it keeps one (`heap_looked`), else from nodes passed over so far."""
-        animation = self.animation
-        if hasattr(animation, "heap_looked"):
-            return animation.heap_looked()
-        return looked_so_far(search, *animation.heap_progress())
+        """`(nodes the animated search has looked at, done)`."""
+        return self.animation.heap_looked()
 
     def highlight_range(self, start: int, end: int) -> None:
         """Mark heap bytes `[start, end)` as linked to what is hovered in the grid."""

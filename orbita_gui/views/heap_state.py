@@ -150,19 +150,6 @@ def animation_positions(search, length: int, looked: int, done: bool) -> Animate
     return AnimatedSearch(passed, current, best, chosen if done else None)
 
 
-def looked_so_far(search, passed_so_far: int, reached: bool) -> tuple[int, bool]:
-    """`(nodes looked at, done)` from an animation's `(nodes passed over so far, chosen
-    reached)`: the chosen node is looked at where the search met it, which is the
-    end only for first and next fit."""
-    if reached:
-        return search.visited, True
-    chosen_at = None
-    if search.position is not None and search.length:
-        chosen_at = (search.position - search.search_start) % search.length
-    extra = 1 if chosen_at is not None and passed_so_far > chosen_at else 0
-    return passed_so_far + extra, False
-
-
 def rover_position(heap, length: int) -> int | None:
     """Next fit's roving start (a position of the `length`-node free list), or None:
     other fits start from the head."""

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from orbita_gui.core import FrameAllocator, Layout, LinkedListAllocator, Machine
+from orbita_gui.core.registry import create
 from orbita_gui.model import MachineModel, TracePlayer
 from orbita_gui.model.search_animation import MAX_STEPS, SearchAnimation, step_count
 from orbita_gui.traces import parse_native
@@ -24,11 +25,11 @@ def heap_with_free_list(count: int, size: int = 64):
 
 def walk(animation):
     """Every step's heap progress, from the first to the last."""
-    seen = [animation.heap_progress()]
+    seen = [animation.heap_looked()]
     while animation.active:
         animation._advance()
         if animation.active:
-            seen.append(animation.heap_progress())
+            seen.append(animation.heap_looked())
     return seen
 
 
@@ -38,7 +39,8 @@ def test_a_heap_search_lights_each_node_then_the_chosen_one(qtbot):
     animation = SearchAnimation()
     animation.start(event)
     assert step_count(event) == 5
-    assert walk(animation) == [(0, False), (1, False), (2, False), (3, True), (3, True)]
+    # Looking at nodes 0, 1, 2, then at the chosen one; then done.
+    assert walk(animation) == [(0, False), (1, False), (2, False), (3, False), (4, True)]
 
 
 def test_a_long_search_is_shown_in_at_most_max_steps(qtbot):
@@ -46,9 +48,9 @@ def test_a_long_search_is_shown_in_at_most_max_steps(qtbot):
     animation = SearchAnimation()
     animation.start(event)
     seen = walk(animation)
-    assert len(seen) == MAX_STEPS + 2
+    assert len(seen) == MAX_STEPS + 1
     visited = [v for v, _ in seen]
-    assert visited == sorted(visited) and visited[-1] == 100
+    assert visited == sorted(visited) and seen[-1] == (101, True)
 
 
 def test_a_frame_scan_sweeps_from_next_free_to_the_frame_found(qtbot):
@@ -116,3 +118,18 @@ def test_fast_play_is_not_animated_and_moving_stops_an_animation(qtbot, player):
     player.play()
     qtbot.waitUntil(lambda: player.position == player.length, timeout=5000)
     assert not player.animation.active
+
+
+def test_best_fit_is_shown_looking_past_its_choice_to_the_end_of_the_list(qtbot):
+    heap = create("free-list", fit="best")
+    heap.init(0x1000, 4096)
+    ptrs = [heap.allocate(Layout(size, 8)) for size in (64, 16, 32, 16, 128, 16)]
+    for ptr, size in zip(ptrs[::2], (64, 32, 128), strict=True):
+        heap.deallocate(ptr, Layout(size, 8))
+    event = heap.allocate_event(Layout(32, 8))  # the list: 128, 32, 64, tail
+    assert event.position == 1 and event.visited == 4
+    animation = SearchAnimation()
+    animation.start(event)
+    seen = walk(animation)
+    # It meets its choice second, and is not done until it has looked at all four.
+    assert seen == [(0, False), (1, False), (2, False), (3, False), (4, True)]

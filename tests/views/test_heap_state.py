@@ -17,7 +17,6 @@ from orbita_gui.views.heap_state import (
     animation_positions,
     heap_search,
     list_before,
-    looked_so_far,
     merged_regions,
     rover_position,
     search_picture,
@@ -118,16 +117,6 @@ def test_an_animated_best_fit_search_chooses_only_at_the_end():
     end = animation_positions(event, length, length, done=True)
     assert end.chosen == chosen and end.current is None
     assert sorted(end.passed) == [p for p in range(length) if p != chosen]
-
-
-def test_the_animation_meets_the_chosen_node_where_the_search_did():
-    h = heap(fit="best", order="addrsort")
-    holes(h)
-    event = h.allocate_event(Layout(250, 8))
-    chosen_at = event.position
-    assert looked_so_far(event, chosen_at, False) == (chosen_at, False)  # looking at it
-    assert looked_so_far(event, chosen_at + 1, False) == (chosen_at + 2, False)
-    assert looked_so_far(event, event.passed_over, True) == (event.visited, True)
 
 
 def test_next_fit_looks_from_its_rover_and_wraps():
