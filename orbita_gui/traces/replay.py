@@ -226,10 +226,12 @@ class Replayer:
         block = self._bindings.get(name)
         return name if block is not None and block.ptr == ptr else None
 
-    def step(self) -> Outcome:
-        """Apply the trace's next operation."""
+    def step(self, op: Op | None = None) -> Outcome:
+        """Apply the trace's next operation (`op`, when the caller has it already, as a
+        replay going through the trace in order does: reading it again costs more)."""
         ops, index = self.trace.ops, self.position
-        op = ops[index]
+        if op is None:
+            op = ops[index]
         self._changes.clear()  # `_run`, inline: a headless replay calls this alone
         try:
             outcome = self._apply(op)
@@ -588,8 +590,8 @@ def replay(
     tally = _Tally(heap)
     start = time.perf_counter()
     with collector_resting():
-        for index in range(count):
-            tally.add(ops[index], replayer.step())
+        for index, op in enumerate(ops):
+            tally.add(op, replayer.step(op))
             if record:
                 _record(series, index, machine)
             at_checkpoint = index % PROGRESS_EVERY == PROGRESS_EVERY - 1
