@@ -2,13 +2,15 @@
 
 import resource
 
-from . import frames, free_list_speed, headless, heap_traces, history_memory, views
+from . import frames, free_list_speed, headless, heap_traces, history_memory, long_lists, views
 
 frames.run()
 print()
 heap_traces.run()
 print()
 free_list_speed.main(["--repeat", "1"])  # with malloc.py: ORBITA_MALLOC_PY=path/to/malloc.py
+print()
+long_lists.main([])
 print()
 history_memory.run()
 print()
