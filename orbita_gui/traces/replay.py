@@ -347,12 +347,14 @@ class Replayer:
     def _bind(self, name: str, value: object, frame: bool = False) -> None:
         frame_names = self._frame_names
         old_frame = name in frame_names if frame_names else False
-        self._changes.append((name, self._bindings.get(name, _UNBOUND), old_frame))
+        keeps_history = self.keeps_history
+        if keeps_history:  # what back() needs; a headless replay never steps back
+            self._changes.append((name, self._bindings.get(name, _UNBOUND), old_frame))
         if value is _UNBOUND:
             self._bindings.pop(name, None)
         else:
             self._bindings[name] = value
-            if value is not None and self.keeps_history:
+            if value is not None and keeps_history:
                 self._own(name, value, frame)
         if frame:
             frame_names.add(name)
