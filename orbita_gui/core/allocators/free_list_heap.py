@@ -94,6 +94,8 @@ class FreeListHeap:
         self.rules = rules if rules is not None else HeapRules(**params) if params else GUIDE
         self.heap_start = 0
         self.heap_size = 0
+        self.initialised = False
+        """Whether `init` gave it its heap (which may be empty, as malloc.py's -S 0)."""
         self._free = FreeListStore()
         self._live: dict[int, Allocation] = {}
         self._allocated = 0
@@ -122,7 +124,7 @@ class FreeListHeap:
 
     def init(self, heap_start: int, heap_size: int) -> None:
         """Give the allocator its heap: one free region `[heap_start, heap_start + heap_size)`."""
-        if self.heap_size:
+        if self.initialised:
             raise InvalidHeapRegionError(
                 f"the heap is already initialised at {self.heap_start:#x}; make a new allocator"
             )
@@ -135,7 +137,7 @@ class FreeListHeap:
             raise InvalidHeapRegionError(
                 f"heap start {heap_start:#x} is not {align}-byte aligned for a ListNode"
             )
-        least = max(self.rules.min_leftover, 1)
+        least = self.rules.min_leftover  # malloc.py runs even on an empty heap (-S 0)
         if heap_size < least:
             raise InvalidHeapRegionError(
                 f"heap size {heap_size} is under {least} bytes"
@@ -146,6 +148,7 @@ class FreeListHeap:
                 f"heap {heap_start:#x} + {heap_size:#x} overflows the 64-bit address space"
             )
         self.heap_start, self.heap_size = heap_start, heap_size
+        self.initialised = True
         mode = self._index_mode(heap_size)
         if mode is not None:
             rules = self.rules
