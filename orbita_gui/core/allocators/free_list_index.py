@@ -41,6 +41,14 @@ _TOP = 1 << 62
 """The tree's unused node 0: above every size, so a bound's update stops at the root."""
 
 
+def region_arrays(regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """`(start, size)` pairs in list order as two uint64 arrays (for drawing)."""
+    if not regions:
+        return np.zeros(0, dtype=_U64), np.zeros(0, dtype=_U64)
+    starts, sizes = zip(*regions, strict=True)
+    return np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
+
+
 class LazyVisits:
     """Starts and sizes of the `count` nodes a search passed over, from slot `at` on
     (wrapping past the tail), skipping the slots in `skip`: copied when first read, or
@@ -186,11 +194,7 @@ class IndexedFreeList:
         return [(starts[s], t[cap + s]) for s in range(lo, hi + 1) if t[cap + s] >= 0]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        regions = self.regions()
-        if not regions:
-            return np.zeros(0, dtype=_U64), np.zeros(0, dtype=_U64)
-        starts, sizes = zip(*regions, strict=True)
-        return np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
+        return region_arrays(self.regions())
 
     def rank(self, slot: int) -> int:
         """The list position of the region in `slot` (the live slots below it)."""
@@ -353,22 +357,7 @@ class IndexedFreeList:
             self._relayout()
             slot = self._lo - 1
         self._lo = slot
-        if self._pending is not None:
-            self._note_new(slot)
-        t, i = self._t, slot + self._cap
-        t[i] = size
-        self._starts[slot] = start
-        self._c1[slot >> 6] += 1
-        self._c2[slot >> 12] += 1
-        self._c3[slot >> 18] += 1
-        self._len += 1
-        self.free_bytes += size
-        i >>= 1
-        while t[i] < size:  # t[0] is larger than any size: the loop ends at the root
-            t[i] = size
-            i >>= 1
-        if self._by_size is not None:
-            self._by_size.add((size << 32) | slot)
+        self._set(slot, start, size)
         return slot
 
     def push_back(self, start: int, size: int) -> int:

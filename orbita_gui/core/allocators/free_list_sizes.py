@@ -19,7 +19,7 @@ from itertools import islice
 import numpy as np
 from sortedcontainers import SortedList
 
-from .free_list_index import IndexedFreeList
+from .free_list_index import IndexedFreeList, region_arrays
 from .free_list_store import Search, search_arrays
 
 _U64 = np.uint64
@@ -97,11 +97,7 @@ class SizeSortedFreeList:
         return [(starts[key], size(key)) for key in (self._keys if keys is None else keys)]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        regions = self.regions()
-        if not regions:
-            return np.zeros(0, dtype=_U64), np.zeros(0, dtype=_U64)
-        starts, sizes = zip(*regions, strict=True)
-        return np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
+        return region_arrays(self.regions())
 
     def first(self, count: int, at: int = 0) -> tuple[np.ndarray, np.ndarray]:
         n = len(self._keys)
