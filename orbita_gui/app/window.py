@@ -30,7 +30,14 @@ from orbita_gui.views.heap_canvas import label_font
 from orbita_gui.views.heap_state import allocator_words
 from orbita_gui.views.legend import Legend
 from orbita_gui.views.log_view import LogView
-from orbita_gui.views.registry import FRAMES, HEAP, layer_allocators, view_kind, views_for
+from orbita_gui.views.registry import (
+    FRAMES,
+    HEAP,
+    layer_allocators,
+    marks_drawn,
+    view_kind,
+    views_for,
+)
 from orbita_gui.views.stats_panel import StatsPanel
 from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
@@ -56,7 +63,7 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     return keys
 
 
-def _panel(title: str, body: QWidget, legend, subtitle: QLabel | None = None) -> QWidget:
+def _panel(title: str, body: QWidget, legend: Legend | None, subtitle: QLabel | None = None):
     """A titled area: heading, subtitle, legend, then the view; narrow enough for a
     projector."""
     panel = QWidget()
@@ -67,8 +74,8 @@ def _panel(title: str, body: QWidget, legend, subtitle: QLabel | None = None) ->
     layout.addWidget(heading)
     if subtitle is not None:
         layout.addWidget(subtitle)
-    if legend:
-        layout.addWidget(Legend(list(legend), columns=2))
+    if legend is not None:
+        layout.addWidget(legend)
     layout.addWidget(body, 1)
     return panel
 
@@ -123,6 +130,7 @@ class MainWindow(QMainWindow):
         self._layers: dict[str, tuple[str, list[str], QWidget]] = {}
         """Per layer: the view kind built, its views' ids, and the area holding them."""
         self._allocator_labels: list[QLabel] = []
+        self._legends: list[Legend] = []
         self._central = QSplitter(Qt.Orientation.Horizontal)
         for layer, allocator in layer_allocators(self.model.machine).items():
             self._central.addWidget(self._build_layer(layer, allocator))
@@ -199,7 +207,10 @@ class MainWindow(QMainWindow):
                 subtitle.setFont(label_font(11))
                 self._allocator_labels.append(subtitle)
             body = _scrolled(view) if spec.scrolled else view
-            panels.append(_panel(spec.title, body, spec.legend, subtitle))
+            legend = Legend(list(spec.legend), columns=2) if spec.legend else None
+            if legend is not None:
+                self._legends.append(legend)
+            panels.append(_panel(spec.title, body, legend, subtitle))
             if layer == FRAMES:
                 view.sig_frame_hovered.connect(self._frame_hovered)
             else:
@@ -229,6 +240,7 @@ class MainWindow(QMainWindow):
             self._allocator_labels = [
                 label for label in self._allocator_labels if not area.isAncestorOf(label)
             ]
+            self._legends = [legend for legend in self._legends if not area.isAncestorOf(legend)]
             self._central.replaceWidget(index, self._build_layer(layer, allocator, following))
             area.deleteLater()
         self._show_allocator()
@@ -240,6 +252,9 @@ class MainWindow(QMainWindow):
         for label in self._allocator_labels:
             label.setText(f"Allocator: {words}")
             label.setToolTip(registry_help(machine))
+        applies = marks_drawn(machine.heap)
+        for legend in self._legends:
+            legend.show_only(applies)
 
     def _frame_hovered(self, frame: int) -> None:
         """Hovering a frame lights the heap bytes inside it."""

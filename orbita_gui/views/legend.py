@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -80,11 +81,13 @@ class Legend(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        grid = QGridLayout(self)
+        self._grid = grid = QGridLayout(self)
+        self._columns = columns
+        self._entries: list[tuple[str, QWidget]] = []
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(2)
-        for index, (look, text) in enumerate(items):
+        for look, text in items:
             entry = QWidget()
             row = QHBoxLayout(entry)
             row.setContentsMargins(0, 0, 0, 0)
@@ -94,5 +97,17 @@ class Legend(QWidget):
             label.setFont(label_font(11))
             row.addWidget(label)
             row.addStretch(1)
-            grid.addWidget(entry, *divmod(index, columns))
+            self._entries.append((text, entry))
         grid.setColumnStretch(columns, 1)
+        self.show_only(lambda text: True)
+
+    def show_only(self, applies: Callable[[str], bool]) -> None:
+        """Lay out the entries that apply, without gaps (a mark the machine's allocator
+        never draws takes no room a small screen needs)."""
+        grid, shown = self._grid, 0
+        for text, entry in self._entries:
+            grid.removeWidget(entry)
+            entry.setVisible(applies(text))
+            if applies(text):
+                grid.addWidget(entry, *divmod(shown, self._columns))
+                shown += 1

@@ -71,6 +71,24 @@ HEAP_LEGEND = (  # two columns: the left one takes the even entries
 )
 """The free list view shares these marks (its nodes passed over are also sand)."""
 
+POLICY_MARKS = {
+    "next fit starts here": lambda rules: rules.fit == "next",
+    "joined by a free": lambda rules: rules.coalesce,
+}
+"""Marks only some policies draw: a legend shows them for those alone."""
+
+
+def marks_drawn(heap) -> Callable[[str], bool]:
+    """Which legend entries apply to a heap: all but the marks its policy never draws."""
+    rules = getattr(heap, "rules", None)
+
+    def applies(text: str) -> bool:
+        when = POLICY_MARKS.get(text)
+        return when is None or (rules is not None and when(rules))
+
+    return applies
+
+
 VIEWS: dict[str, tuple[ViewSpec, ...]] = {
     "bitmap": (
         ViewSpec("grid", "Physical memory: one cell per 4 KiB frame", FrameGridView, GRID_LEGEND),

@@ -85,3 +85,19 @@ def test_the_heap_allocator_in_use_is_shown_under_the_heap_heading(window):
     window.model.reset(1 << 22, 8192, heap="ostep")
     assert label.text().startswith("Allocator: ostep: best fit, addrsort")
     assert label.toolTip() == registry.kind("ostep").help
+
+
+def test_the_heap_legend_shows_only_the_marks_its_policy_draws(window):
+    """On a small screen every row counts: next fit's mark only for next fit, the merge's
+    only for a heap that coalesces."""
+    from PySide6.QtWidgets import QLabel
+
+    def shown() -> set[str]:
+        return {label.text() for label in window.findChildren(QLabel) if label.isVisible()}
+
+    assert {"passed over", "leftover"} <= shown()
+    assert not {"next fit starts here", "joined by a free"} & shown()
+    window.model.reset(4 << 20, 16 << 10, heap="free-list", heap_params={"fit": "next"})
+    assert "next fit starts here" in shown() and "joined by a free" not in shown()
+    window.model.reset(4 << 20, 16 << 10, heap="free-list", heap_params={"coalesce": True})
+    assert "joined by a free" in shown() and "next fit starts here" not in shown()
