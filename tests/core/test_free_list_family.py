@@ -449,3 +449,17 @@ def test_next_fit_roves_to_a_zero_byte_node_after_the_one_it_took():
     assert heap.allocate(Layout(0, 1)) == 0  # takes (0, 8); the node after it is (0, 0)
     assert heap.free_regions() == [(0, 0), (0, 8)]  # (0, 8) pushed back at the end
     assert heap.rover == 0  # at (0, 0), not at (0, 8)
+
+
+def test_next_fits_rover_follows_its_node_through_a_merge_by_position():
+    """Found by the state machine: a zero-byte node merged into another zero-byte node at
+    the same start holds no address, so the rover must follow it by list position."""
+    params = dict(fit="next", order="sizesort-", coalesce=True, node_rules=False)
+    heap, ref = create("free-list", **params), ReferenceHeap(0, 1, **params)
+    heap.init(0, 1)
+    for _ in range(2):
+        ptr = heap.allocate(Layout(0, 1))
+        assert ref.allocate(0, 1)[0] == ptr
+        heap.deallocate(ptr, Layout(0, 1))
+        ref.deallocate(ptr)
+        assert (heap.free_regions(), heap.rover) == (ref.free_regions(), ref.rover)

@@ -550,14 +550,19 @@ class FreeListHeap:
             return int(np.flatnonzero(reorder == at)[0])
         return at + 1 if placed <= at else at
 
-    def _position_of(self, address: int | None) -> int:
-        """The position of the free region holding `address` (0 if none does): where
-        next fit's rover stands once the list has changed around it."""
-        if address is None or not len(self._free):
-            return 0
-        starts, sizes = self._free.arrays()
-        hits = np.flatnonzero((starts <= address) & (address < starts + sizes))
-        return int(hits[0]) if len(hits) else 0
+    @staticmethod
+    def _position_after_merges(at: int, merges) -> int:
+        """The position of the node at `at` once a coalescing pass made `merges`: the
+        joined region's, if it was one of those joined."""
+        removed = 0
+        for merge in merges:
+            first = merge.position + removed  # where the joined run began before the pass
+            if at < first:
+                break
+            if at < first + len(merge.sizes):
+                return merge.position
+            removed += len(merge.sizes) - 1
+        return at - removed
 
     def deallocate_event(self, ptr: int, layout: Layout) -> HeapRelease:
         """`deallocate`, returning its event."""
@@ -565,19 +570,15 @@ class FreeListHeap:
             return self._deallocate_indexed(ptr, layout, True)
         allocation = self._check_live(ptr, layout)
         rover = self._rover
-        follows = (
-            self._free.region(rover)[0] if self.rules.fit == "next" and len(self._free) else None
-        )
+        follows = self.rules.fit == "next" and len(self._free)
         if not allocation.size and type(self._free) is AddressSortedFreeList:
             self._demote()
         del self._live[ptr]
         position, reorder = self._place(allocation.start, allocation.size)
         merges = self._free.coalesce() if self.rules.coalesce else ()
-        if follows is not None:
-            # the rover's node, followed by position (a zero-byte one holds no address)
-            self._rover = self._position_after_place(rover, position, reorder)
-            if merges:
-                self._rover = self._position_of(follows)
+        if follows:  # the rover's node, followed by position (a zero-byte one holds no address)
+            moved = self._position_after_place(rover, position, reorder)
+            self._rover = self._position_after_merges(moved, merges)
         self._allocated -= allocation.size
         self._requested -= layout.size
         return HeapRelease(allocation, position, reorder, merges, rover)
