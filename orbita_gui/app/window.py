@@ -229,9 +229,15 @@ class MainWindow(QMainWindow):
     def _on_machine_reset(self) -> None:
         """A reset may bring an allocator of another view kind: its layer's views are
         built anew from the table (the others stay, already showing the new machine)."""
+        self.rebuild_views(only_changed=True)
+
+    def rebuild_views(self, only_changed: bool = False) -> None:
+        """Build the pictures anew from the view table: after a change of theme (they
+        take their colours when built), or, `only_changed`, of the layers whose
+        allocator now wants another view kind."""
         for index, (layer, allocator) in enumerate(layer_allocators(self.model.machine).items()):
             kind, view_ids, area = self._layers[layer]
-            if view_kind(allocator) == kind:
+            if only_changed and view_kind(allocator) == kind:
                 continue
             old = [self.views.pop(view_id) for view_id in view_ids]
             following = next((v.animation for v in old if v.animation is not None), None)
