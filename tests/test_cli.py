@@ -4,6 +4,7 @@ import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,23 @@ def test_heap_options_that_do_not_go_together_are_one_line(small, tmp_path, opti
     result = orbita("replay", small, *options, tmp_path=tmp_path)
     assert result.returncode in (1, 2) and result.stdout == ""
     assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_replay_narrates_a_sample_lesson_step_by_step(tmp_path):
+    sample = Path(__file__).parents[1] / "resources" / "traces" / "2-no-coalescing.trace"
+    result = orbita("replay", sample, "--narrate", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    told = result.stdout.splitlines()
+    assert told[0] == "# Fragmentation grows: freed neighbours are never merged."
+    at = told.index("line 23: malloc big 200")
+    assert told[at + 1 : at + 3] == [
+        "  # null: no single region holds 200 bytes",
+        "  1. 128 B at 0x444444440300 is too small for 200 B.",
+    ]
+    assert "  6. No region holds 200 B: allocate returns null." in told
+
+
+def test_narrate_and_report_do_not_go_together(small, tmp_path):
+    result = orbita("replay", small, "--narrate", "--report", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr

@@ -20,7 +20,8 @@ from typing import NoReturn, TextIO
 from orbita_gui.core import registry
 from orbita_gui.core.errors import OrbitaError
 from orbita_gui.core.units import parse_size
-from orbita_gui.traces import machine_for, read_trace, replay
+from orbita_gui.traces import Replayer, machine_for, read_trace, replay
+from orbita_gui.traces.narration import narrate_all
 from orbita_gui.traces.stats_csv import write_stats_csv
 
 from .output_paths import unwritable
@@ -55,10 +56,16 @@ def parse_replay_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("trace", type=Path, help="a .trace, .rep, .ltrace or .ostep file")
     parser.add_argument("--heap-size", type=_size, help="heap size, e.g. 20MiB (a .rep's default)")
-    parser.add_argument(
+    told = parser.add_mutually_exclusive_group()
+    told.add_argument(
         "--report", action="store_true", help="also list the operations by kind and each failure"
     )
-    parser.add_argument("--csv", type=Path, metavar="PATH", help="statistics after each operation")
+    told.add_argument("--csv", type=Path, metavar="PATH", help="statistics after each operation")
+    told.add_argument(
+        "--narrate",
+        action="store_true",
+        help="tell each operation step by step, with the reasons and the trace's comments",
+    )
     parser.add_argument(
         "--screenshot", type=Path, metavar="PATH", help="render the final state's window to a PNG"
     )
@@ -136,6 +143,8 @@ def _replay(args: argparse.Namespace) -> int:
     except (OrbitaError, ValueError) as error:
         raise _Refused(error) from None
     _print_warnings(trace.warnings)
+    if args.narrate:
+        return _narrate(trace, machine, args)
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = replay(trace, machine, record=args.csv is not None, progress=progress)
@@ -156,6 +165,19 @@ def _replay(args: argparse.Namespace) -> int:
         except OSError as error:
             raise _Refused(f"cannot write {args.csv}: {error.strerror or error}") from None
         print(f"statistics per operation: {args.csv}")
+    return _finish(machine, args)
+
+
+def _narrate(trace, machine, args: argparse.Namespace) -> int:
+    """Each operation told as the narration panel tells it, as the replay goes."""
+    replayer = Replayer(trace, machine, keep_history=False)
+    outcomes = ((op, replayer.step(op)) for op in trace.ops)
+    for line in narrate_all(trace, outcomes):
+        print(line)
+    return _finish(machine, args)
+
+
+def _finish(machine, args: argparse.Namespace) -> int:
     status = 0
     if args.screenshot:
         status = screenshot_of_machine(machine, args.screenshot)

@@ -66,15 +66,22 @@ class _Unchanged:
 class FrameScan(NamedTuple):
     """One pass of the frame search over frames `[first, stop)`.
 
-    `found` is the free frame the pass stopped at, or None if it reached `stop`.
+    `found` is the free frame the pass stopped at, or None if it reached `stop`;
+    `wrapped`: the second pass, from frame 0 back up to `next_free`.
     """
 
     first: int
     stop: int
     found: int | None
+    wrapped: bool = False
 
     kind = "scan"
-    code_line = "allocate_frame"
+
+    @property
+    def code_line(self) -> str:
+        if self.wrapped:
+            return "allocate_frame:" + ("none" if self.found is None else "wrap-found")
+        return "allocate_frame:" + ("scan" if self.found is None else "found")
 
     @property
     def where(self) -> tuple[int, int]:
@@ -123,7 +130,7 @@ class FrameAllocation(_Unchanged):
         start, found = self.next_free_before, self.frame_number
         if found is not None and found >= start:
             return (FrameScan(start, self.total_frames, found),)
-        return (FrameScan(start, self.total_frames, None), FrameScan(0, start, found))
+        return (FrameScan(start, self.total_frames, None), FrameScan(0, start, found, True))
 
     def describe(self) -> str:
         start = self.next_free_before
@@ -173,12 +180,13 @@ class FrameRelease(_Unchanged):
     @property
     def steps(self) -> tuple[Note, ...]:
         where = (self.frame_number * FRAME_SIZE, (self.frame_number + 1) * FRAME_SIZE)
-        steps = [Note("free", f"frame {self.frame_number:,} is marked free", where, "free_frame")]
+        free = f"frame {self.frame_number:,} is marked free"
+        steps = [Note("free", free, where, "free_frame:free")]
         if self.next_free_after != self.next_free_before:
             reason = (
                 f"it is below next_free ({self.next_free_before:,}): next_free moves down to it"
             )
-            steps.append(Note("hint", reason, where, "free_frame"))
+            steps.append(Note("hint", reason, where, "free_frame:hint"))
         return tuple(steps)
 
     def describe(self) -> str:
@@ -242,11 +250,13 @@ class RegionVisit:
     need: int = field(default=0, compare=False)
     fit: str = field(default="first", compare=False)
 
-    code_line = "find_region"
-
     @property
     def kind(self) -> str:
         return "choose" if self.verdict is Verdict.CHOSEN else "pass-over"
+
+    @property
+    def code_line(self) -> str:
+        return "find_region:" + _VERDICT_LINES[self.verdict]
 
     @property
     def where(self) -> tuple[int, int]:
@@ -277,6 +287,16 @@ class RegionVisit:
         return f"{here} holds {need}: {which} region that fits"
 
 
+_VERDICT_LINES = {
+    Verdict.TOO_SMALL: "too-small",
+    Verdict.LEFTOVER_TOO_SMALL: "leftover",
+    Verdict.ADDRESS_OVERFLOW: "overflow",
+    Verdict.FITS_NOT_CHOSEN: "fits",
+    Verdict.CHOSEN: "found",
+}
+"""The line of a listing's search each verdict is reached at."""
+
+
 class PaddingLost(NamedTuple):
     """Alignment padding in front of the block: the guide never gives it back."""
 
@@ -284,7 +304,7 @@ class PaddingLost(NamedTuple):
     size: int
 
     kind = "padding"
-    code_line = "alloc_from_region"
+    code_line = "allocate:padding"
 
     @property
     def where(self) -> tuple[int, int]:
@@ -317,7 +337,7 @@ class LeftoverPushed(NamedTuple):
     position: int = 0
 
     kind = "push"
-    code_line = "add_free_region"
+    code_line = "allocate:leftover"
 
     @property
     def where(self) -> tuple[int, int]:
@@ -517,8 +537,9 @@ class HeapAllocation(_Unchanged):
 
     @property
     def steps(self) -> tuple:
-        """Each node looked at with its verdict, the chosen one where the search met
-        it; then padding lost, leftover placed."""
+        """How the request was sized (if that changed it); each node looked at with its
+        verdict, the chosen one where the search met it; then padding lost, leftover
+        placed, or the null returned."""
         rules = self.rules
         fit, header, min_leftover = rules.fit, rules.header, rules.min_leftover
         size, align = rules.size_align(self.layout)
@@ -534,8 +555,11 @@ class HeapAllocation(_Unchanged):
             steps.append(RegionVisit(position, start, region, alloc_start, verdict, size, fit))
         if self.passed_over > len(starts):
             steps.append(VisitsNotKept(self.passed_over - len(starts)))
+        sizing = _sizing(self.layout, size, align, rules)
         if self.block is None:
-            return tuple(steps)
+            why = f"no region holds {size:,} B" if not self.overflowed else "the search ended"
+            failed = Note("fail", f"{why}: allocate returns null", None, "allocate:null")
+            return (*sizing, *steps, failed)
         chosen = RegionVisit(self.position, *self.chosen, self.ptr, Verdict.CHOSEN, size, fit)
         steps.insert(chosen_at if chosen_at <= len(starts) else len(steps), chosen)
         if self.padding:
@@ -543,7 +567,7 @@ class HeapAllocation(_Unchanged):
         if self.leftover is not None:
             position = self.position if self.placed == IN_PLACE else self.placed
             steps.append(LeftoverPushed(*self.leftover, position))
-        return tuple(steps)
+        return (*sizing, *steps)
 
     def describe(self) -> str:
         passed = f"passed over {plural(self.passed_over, 'region')}"
@@ -558,6 +582,23 @@ class HeapAllocation(_Unchanged):
         if self.padding:
             parts.append(f"lost {self.padding:,} bytes to alignment")
         return f"allocate({self.layout}) -> {self.ptr:#x}: " + ", ".join(parts)
+
+
+def _sizing(layout: Layout, size: int, align: int, rules: HeapRules) -> tuple[Note, ...]:
+    """The step that says how a request became a block's size, if it changed it."""
+    if (size, align) == (layout.size, layout.align):
+        return ()
+    if rules.node_rules:
+        how = (
+            f"size_align pads it to a multiple of {align}, at least a ListNode ({LIST_NODE_SIZE} B)"
+        )
+    else:
+        parts = [f"{rules.header} B of header"] if rules.header else []
+        if rules.round_to > 1:
+            parts.append(f"rounded up to a multiple of {rules.round_to}")
+        how = " and ".join(parts) or f"aligned to {align}"
+    reason = f"a request of {layout.size:,} B takes a {size:,}-byte block: {how}"
+    return (Note("size", reason, None, "allocate:size"),)
 
 
 @_event
@@ -592,9 +633,8 @@ class HeapRelease(_Unchanged):
         a = self.allocation
         where = a.start, a.end
         at = "at the front of" if self.position == 0 else f"at position {self.position:,} of"
-        steps: list = [
-            Note("push", f"the {a.size:,} B block goes {at} the free list", where, "deallocate")
-        ]
+        pushed = f"the {a.size:,} B block goes {at} the free list"
+        steps: list = [Note("push", pushed, where, "deallocate:push")]
         steps += [Merged(merge.start, merge.sizes) for merge in self.merges]
         return tuple(steps)
 

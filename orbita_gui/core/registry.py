@@ -74,6 +74,9 @@ class Kind:
     help: str = ""
     view: str = field(default="")
     """Which kind of picture shows it (the views' table is keyed by this)."""
+    listing: str = ""
+    """Its source listing for the code panel, a file of resources/listings (see
+    `core.listing`): the guide's code for the guide's pair, pseudo-code otherwise."""
 
     def parse_params(self, words: list[str]) -> dict[str, object]:
         """`key=value` words (as a trace header or the command line writes them) as
@@ -186,6 +189,7 @@ register(
         (Param("memory_size", 1 << 30),),
         "the guide's bitmap frame allocator: first free frame from next_free",
         view="bitmap",
+        listing="guide_frames.rs",
     )
 )
 register(
@@ -196,6 +200,7 @@ register(
         _heap_params(GUIDE),
         "the guide's linked-list heap: first fit, insert-front, no merging, ListNode rules",
         view="free-list",
+        listing="guide_heap.rs",
     )
 )
 register(
@@ -206,6 +211,7 @@ register(
         _heap_params(GUIDE),
         "a free-list heap with OSTEP's policies: fit, list order, coalescing, headers",
         view="free-list",
+        listing="free_list.txt",
     )
 )
 register(
@@ -216,5 +222,6 @@ register(
         _heap_params(OSTEP),
         "OSTEP malloc.py's defaults: best fit, address order, no coalescing",
         view="free-list",
+        listing="free_list.txt",
     )
 )

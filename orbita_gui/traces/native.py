@@ -31,7 +31,7 @@ from ..core.layout import Layout
 from ..core.machine import HEAP_SIZE, check_machine, machine_sizes
 from ..core.units import SIZE_FORMS, format_size, parse_size
 from .source import error_at, numbered_lines, quoted, read_text
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Ops, Trace
+from .trace import ALLOC_FRAME, FREE, FREE_FRAME, INTRO, MALLOC, NULL, REALLOC, Ops, Trace
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 ARGUMENTS = {ALLOC_FRAME: (1,), FREE_FRAME: (1,), MALLOC: (2, 3), FREE: (1,), REALLOC: (2,)}
@@ -63,10 +63,12 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
     allocator = None
     ops = Ops()
     append = ops.appender()
+    comments = _Comments()
     for number, line in numbered_lines(text):
-        line = line.split("#", 1)[0]
+        line, _, comment = line.partition("#")
         words = line.split()
         if not words:
+            comments.hear(comment)
             continue
         keyword = words[0]
         if keyword == "allocator":
@@ -81,11 +83,58 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
             header[keyword] = _Line(number, line, _header_values(source, number, line, words))
         else:
             append(*_operation(source, number, line, words), line=number)
+            comments.explain(number, comment)
+            continue
+        comments.explain(INTRO, comment)
     _check_header(source, header)
     memory = header["frames"].values[0] if "frames" in header else None
     heap_start, heap_size = header["heap"].values if "heap" in header else (None, None)
     kind, params = allocator or (None, ())
-    return Trace(source, ops, memory, heap_start, heap_size, heap_kind=kind, heap_params=params)
+    return Trace(
+        source,
+        ops,
+        memory,
+        heap_start,
+        heap_size,
+        heap_kind=kind,
+        heap_params=params,
+        comments=comments.done(),
+    )
+
+
+class _Comments:
+    """A trace's comments by the line they explain: those on lines of their own go with
+    the next line that says something, with its own comment after them; a blank `#`
+    line starts a new paragraph. Those after the last operation go with it."""
+
+    def __init__(self) -> None:
+        self.by_line: dict[int, str] = {}
+        self._waiting: list[str] = []
+        self._last = INTRO
+
+    def hear(self, comment: str) -> None:
+        if comment.strip() or self._waiting:
+            self._waiting.append(comment.strip())
+
+    def explain(self, line: int, comment: str) -> None:
+        self.hear(comment)
+        paragraphs = [[]]
+        for said in self._waiting:
+            if said:
+                paragraphs[-1].append(said)
+            elif paragraphs[-1]:
+                paragraphs.append([])
+        text = "\n".join(" ".join(words) for words in paragraphs if words)
+        if text:
+            known = self.by_line.get(line)
+            self.by_line[line] = text if known is None else f"{known}\n{text}"
+        self._waiting = []
+        self._last = line
+
+    def done(self) -> dict[int, str]:
+        if self._waiting:
+            self.explain(self._last, "")
+        return self.by_line
 
 
 def _allocator(source: str, number: int, line: str, words: list[str]):

@@ -12,8 +12,8 @@ them in compact columns (`Ops`, about 15 bytes an operation instead of some
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import overload
 
 ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC = (
@@ -26,6 +26,8 @@ ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC = (
 KINDS = (ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC)
 NULL = ""
 """The name of the null pointer: `free` of it does nothing, `realloc` of it allocates."""
+INTRO = 0
+"""`Trace.comments`' key for what the author wrote before the first operation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,3 +240,7 @@ class Trace:
     """The heap allocator the trace asks for by its registry name (None: the guide's)."""
     heap_params: tuple[tuple[str, object], ...] = ()
     """Its parameters, as `(name, value)` pairs."""
+    comments: Mapping[int, str] = field(default_factory=dict)
+    """What the trace's author wrote in comments, as the player narrates it: by the line
+    of the operation it explains (the comments just above it and at its end), and
+    under `INTRO` what comes before the first operation."""

@@ -63,7 +63,7 @@ def test_full_memory_runs_both_loops_of_the_search():
     alloc.allocate_frame()  # frame 1 again; next_free 2
     event = alloc.allocate_frame_event()
     assert event.frame is None
-    assert event.steps == (FrameScan(2, 4, None), FrameScan(0, 2, None))
+    assert event.steps == (FrameScan(2, 4, None), FrameScan(0, 2, None, wrapped=True))
 
 
 def test_every_frame_below_next_free_is_used():
