@@ -41,6 +41,7 @@ from orbita_gui.views.registry import (
 from orbita_gui.views.stats_panel import StatsPanel
 from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
+from .explain_ui import ExplainUi
 from .reset_dialog import ResetDialog
 from .trace_ui import TraceUi
 
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.add_dock("log", "Operation log", self.log, bottom)
         self.traces = TraceUi(self)
         model = self.model
+        self.explain = ExplainUi(self, self.traces.player)
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
         model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
         self._fit_first_size(1440, 900)
         vertical = Qt.Orientation.Vertical
         self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
-        self.resizeDocks([self.dock("log")], [160], vertical)
+        self.resizeDocks([self.dock("explain")], [250], vertical)
         self._restore_layout()
 
     # The pictures, from the view table

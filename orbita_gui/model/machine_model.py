@@ -95,6 +95,9 @@ class MachineModel(QObject):
         self.notes = Notes()
         """The last heap search and each frame's last change."""
         self.selection = Selection()
+        self.last_op: Op | None = None
+        """The latest operation `apply` ran, failed or not: what the `sig_event_applied`
+        it sends explains (its trace line, its names)."""
         self.revision = 0
         """Goes up with every change of the machine: what views key their caches on, so
         that a hover right after a change never reads a picture of the state before."""
@@ -145,6 +148,7 @@ class MachineModel(QObject):
         `take_back`."""
         history = self._history
         outcome = history.apply(op)
+        self.last_op = op
         event = outcome.event
         if event is None or event.failed or outcome.failure:  # nothing changed
             if undoable:
@@ -365,6 +369,7 @@ class MachineModel(QObject):
 
     def _announce_all(self, events: list[Event], undone: bool) -> None:
         """Undo and redo of a command: one event alone, several at once."""
+        self.last_op = None  # not one `apply` ran: the command's own operations did
         if len(events) == 1:
             self._announce(events[0], undone)
         else:

@@ -1,0 +1,86 @@
+"""The narration: the operation explained in sentences, one a step, the step shown lit.
+
+On top, what the trace's author wrote about the operation (or, before the
+first one, about the whole trace); then the operation; then its steps,
+numbered, each with its reason; then the result. Clicking a step shows it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from orbita_gui.model.explanation import Explanation
+from orbita_gui.traces.narration import op_text, sentence
+
+from . import palette, type_scale
+from .throttle import TEXT_PER_SECOND, Throttle
+
+WAITING = "Run an operation (the toolbar, or the player's ▶) and each step is told here."
+STEP_LINK = "step:"
+
+
+class NarrationPanel(QTextBrowser):
+    """Reads an `Explanation`; redraws at most `TEXT_PER_SECOND` times a second, so a
+    fast replay shows the latest operation without telling every one."""
+
+    def __init__(self, explanation: Explanation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explanation = explanation
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        type_scale.styled(self, 13)
+        self.anchorClicked.connect(self._on_link)
+        self.redraws = Throttle(self.redraw, TEXT_PER_SECOND, self)
+        explanation.sig_explanation_changed.connect(self.redraws.request)
+        explanation.sig_step_changed.connect(self.redraw)
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.setHtml(narration_html(self.explanation))
+        self.scrollToAnchor(f"at{self.explanation.index}")
+
+    def _on_link(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith(STEP_LINK):
+            self.explanation.go_to(int(text[len(STEP_LINK) :]))
+
+
+def narration_html(explanation: Explanation) -> str:
+    """The narration as the panel shows it."""
+    ink, muted, lit = palette.INK.name(), palette.MUTED.name(), palette.MARKER.name()
+    parts = []
+    note = explanation.note
+    if note:
+        said = "<br>".join(html.escape(line) for line in note.splitlines())
+        parts.append(f'<p style="color:{palette.WARNING.name()}"><i>{said}</i></p>')
+    event = explanation.event
+    if event is None:
+        if not note:
+            parts.append(f'<p style="color:{muted}">{html.escape(WAITING)}</p>')
+        return "".join(parts)
+    head = op_text(explanation.op) if explanation.op is not None else event.describe()
+    if explanation.undone:
+        head = "Undone: " + head
+    parts.append(f'<p style="color:{ink}"><b>{html.escape(head)}</b></p>')
+    rows = []
+    for number, step in enumerate(explanation.steps):
+        text = html.escape(sentence(step.reason))
+        link = f'<a name="at{number}" href="{STEP_LINK}{number}" style="text-decoration:none;'
+        if number == explanation.index:
+            rows.append(
+                f'<tr><td>{link}color:white;background:{lit}">&nbsp;▶ {number + 1}&nbsp;</a></td>'
+                f'<td style="color:{ink}"><b>{text}</b></td></tr>'
+            )
+        else:
+            rows.append(
+                f'<tr><td>{link}color:{muted}">&nbsp;&nbsp;&nbsp;{number + 1}&nbsp;</a></td>'
+                f'<td style="color:{muted if number > explanation.index else ink}">{text}</td></tr>'
+            )
+    parts.append(f'<table cellspacing="2">{"".join(rows)}</table>')
+    if explanation.op is not None:
+        colour = palette.ERROR.name() if event.failed else muted
+        parts.append(f'<p style="color:{colour}">→ {html.escape(event.describe())}</p>')
+    return "".join(parts)

@@ -1,0 +1,88 @@
+"""The narration and code panels: each operation told step by step with the trace's
+comments, the guide's line of each step lit, and the keys that walk the steps."""
+
+from PySide6.QtCore import Qt, QUrl
+
+from orbita_gui.resources import resource_path
+
+SAMPLE = resource_path("traces", "2-no-coalescing.trace")
+
+
+def settled(qtbot, window):
+    """The panels redraw at most ten times a second: wait for the last redraw."""
+    panels = (window.explain.narration, window.explain.code)
+    qtbot.waitUntil(lambda: not any(panel.redraws.pending for panel in panels))
+
+
+def lit_line(qtbot, window):
+    """The text of the line the code panel lights."""
+    settled(qtbot, window)
+    code = window.explain.code
+    return code.listing.lines[code.lit].strip() if code.lit is not None else None
+
+
+def narration(qtbot, window):
+    settled(qtbot, window)
+    return window.explain.narration.toPlainText()
+
+
+def test_a_trace_is_introduced_by_its_authors_words(qtbot, window):
+    window.traces.load(SAMPLE)
+    assert narration(qtbot, window).startswith(
+        "Fragmentation grows: freed neighbours are never merged."
+    )
+
+
+def test_each_step_of_a_failed_search_is_told_and_lit_and_the_keys_walk_them(qtbot, window):
+    window.traces.load(SAMPLE)
+    window.grid.setFocus()
+    for _ in range(15):
+        qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    told = narration(qtbot, window)
+    assert "null: no single region holds 200 bytes" in told  # the author's comment
+    assert "line 23: malloc big 200" in told
+    assert "128 B at 0x444444440300 is too small for 200 B." in told
+    assert lit_line(qtbot, window) == "ptr::null_mut()"  # the last step: allocate returns null
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up)
+    assert window.explain.explanation.index == 4
+    assert lit_line(qtbot, window) == "current = current.next.as_mut().unwrap();"  # passed over
+    assert "▶ 5" in narration(qtbot, window)
+    for _ in range(9):
+        qtbot.keyClick(window.grid, Qt.Key.Key_Up)
+    assert window.explain.explanation.index == 0  # stops at the first step
+    qtbot.keyClick(window.grid, Qt.Key.Key_Down)
+    assert window.explain.explanation.index == 1
+
+
+def test_a_hand_action_is_explained_with_the_frame_allocators_code(qtbot, window):
+    window.model.allocate_frame()
+    assert window.explain.code.listing.name == "guide_frames.rs"
+    assert lit_line(qtbot, window) == "self.mark_frame_used(frame_num);"
+    assert "is the first free one" in narration(qtbot, window)
+    window.model.allocate(100, 8)
+    settled(qtbot, window)
+    assert window.explain.code.listing.name == "guide_heap.rs"
+    assert "size_align pads it to a multiple of 8" in narration(qtbot, window)
+    window.undo_action.trigger()
+    assert narration(qtbot, window).startswith("Undone: allocate(")
+
+
+def test_a_policy_shows_its_pseudo_code_with_its_own_lines_marked(qtbot, window):
+    window.model.reset(4 << 20, 4096, heap="free-list", heap_params={"fit": "best"})
+    window.model.allocate(24, 8)
+    code = window.explain.code
+    assert lit_line(qtbot, window) == "put the leftover back in the list (by the order)"
+    assert code.listing.name == "free_list.txt"
+    marked = {
+        code.listing.lines[s.cursor.blockNumber()].strip() for s in code.code.extraSelections()
+    }
+    assert "best fit:  look at every region, keep the smallest that fits" in marked
+    assert "insert-front: push at the head" in marked
+
+
+def test_clicking_a_step_shows_it(qtbot, window):
+    window.traces.load(SAMPLE)
+    for _ in range(15):
+        window.traces.player.step_forward()
+    window.explain.narration.anchorClicked.emit(QUrl("step:2"))
+    assert window.explain.explanation.index == 2
