@@ -1,0 +1,77 @@
+"""One factor for all type: the zoom (Ctrl++, Ctrl+-, Ctrl+0) and lecture mode set it.
+
+A widget's own font is given with `styled(widget, points)` rather than
+`setFont`: it is set again whenever the factor changes. Pictures that paint
+text take `font(points)` when they paint, and lay themselves out again on
+`changes().sig_scale_changed`. The application's font (menus, dock titles,
+tooltips, dialogs) follows the factor too.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QWidget
+
+BASE_POINTS = 11.0
+"""The application's font at zoom 1: the system's 9 points are too small on a projector."""
+LIMITS = (0.6, 3.0)
+
+_scale = 1.0
+_styled: weakref.WeakKeyDictionary[QWidget, tuple[float, bool, bool]] = weakref.WeakKeyDictionary()
+
+
+class _Changes(QObject):
+    sig_scale_changed = Signal(float)
+
+
+_changes: _Changes | None = None
+
+
+def changes() -> _Changes:
+    """The object whose `sig_scale_changed(scale)` says the factor changed."""
+    global _changes
+    if _changes is None:
+        _changes = _Changes()
+    return _changes
+
+
+def scale() -> float:
+    return _scale
+
+
+def font(points: float = BASE_POINTS, bold: bool = False, mono: bool = False) -> QFont:
+    """A font of `points` at zoom 1, scaled by the factor now."""
+    made = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont) if mono else QFont()
+    made.setPointSizeF(points * _scale)
+    made.setBold(bold)
+    return made
+
+
+def styled(widget: QWidget, points: float, bold: bool = False, mono: bool = False) -> None:
+    """Give `widget` a font of `points` (at zoom 1), kept scaled as the factor changes."""
+    _styled[widget] = (points, bold, mono)
+    widget.setFont(font(points, bold, mono))
+
+
+def set_scale(value: float) -> float:
+    """Scale all type by `value` (kept within `LIMITS`); returns the factor set."""
+    global _scale
+    value = min(max(value, LIMITS[0]), LIMITS[1])
+    if value == _scale:
+        return value
+    _scale = value
+    apply_application_font()
+    for widget, (points, bold, mono) in list(_styled.items()):
+        widget.setFont(font(points, bold, mono))
+    changes().sig_scale_changed.emit(value)
+    return value
+
+
+def apply_application_font() -> None:
+    """The application's font at the factor now."""
+    app = QApplication.instance()
+    if app is not None:
+        app.setFont(font())
