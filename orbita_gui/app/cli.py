@@ -25,7 +25,7 @@ from orbita_gui.traces.narration import narrate_all
 from orbita_gui.traces.stats_csv import write_stats_csv
 
 from .output_paths import unwritable
-from .screenshot import screenshot_of_machine
+from .screenshot import add_screenshot_options, screenshot_of_machine, shot_of
 
 WARNINGS_LISTED = 20
 """A trace's warnings printed at most; the rest are counted."""
@@ -66,9 +66,7 @@ def parse_replay_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="tell each operation step by step, with the reasons and the trace's comments",
     )
-    parser.add_argument(
-        "--screenshot", type=Path, metavar="PATH", help="render the final state's window to a PNG"
-    )
+    add_screenshot_options(parser, "the final state's window")
     _add_heap_options(parser)
     return parser.parse_args(argv)
 
@@ -180,7 +178,7 @@ def _narrate(trace, machine, args: argparse.Namespace) -> int:
 def _finish(machine, args: argparse.Namespace) -> int:
     status = 0
     if args.screenshot:
-        status = screenshot_of_machine(machine, args.screenshot)
+        status = screenshot_of_machine(machine, shot_of(args))
     sys.stdout.flush()  # a closed pipe shows here, inside replay_command's guard
     return status
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from orbita_gui import __version__
 
 from .output_paths import unwritable
-from .screenshot import has_display, save_screenshot
+from .screenshot import Shot, add_screenshot_options, has_display, save_screenshot, shot_of
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -19,18 +19,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="orbita-gui",
         description="Watch the Orbita OS frame and heap allocators work, live and exact.",
         epilog="orbita-gui replay TRACE [--heap-size SIZE] [--report] [--csv PATH] "
-        "[--screenshot PATH] replays a trace without a window.",
+        "[--screenshot PATH] replays a trace without a window; "
+        "orbita-gui replay TRACE --narrate tells it step by step.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "trace", nargs="?", type=Path, help="a trace to open in the player instead of the demo"
     )
-    parser.add_argument(
-        "--screenshot",
-        metavar="PATH",
-        type=Path,
-        help="render the main window (with its demo state) to a PNG file and exit",
-    )
+    add_screenshot_options(parser, "the main window (the demo, or the trace at its start)")
     return parser.parse_args(argv)
 
 
@@ -66,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 return 1
     name = args.trace.name if args.trace is not None else ""
-    return open_window(trace, name, problem, args.screenshot)
+    return open_window(trace, name, problem, shot_of(args))
 
 
 def no_display() -> bool:
@@ -82,7 +78,7 @@ def no_display() -> bool:
     return True
 
 
-def open_window(trace, name: str, problem: str | None = None, screenshot: Path | None = None):
+def open_window(trace, name: str, problem: str | None = None, screenshot: Shot | None = None):
     """The main window on `trace` (paused at its first operation), or on the demo if
     there is none or it cannot be loaded; with `screenshot`, saved as a PNG instead."""
     if screenshot is None and no_display():

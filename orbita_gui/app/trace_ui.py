@@ -17,15 +17,29 @@ from PySide6.QtWidgets import (
 from orbita_gui.core import OrbitaError
 from orbita_gui.core.units import plural
 from orbita_gui.model import TracePlayer
+from orbita_gui.resources import resource_path
 from orbita_gui.traces import FILE_FILTER, Trace, format_native, read_trace
 from orbita_gui.traces.stats_csv import write_stats_csv
+from orbita_gui.traces.trace import INTRO
 from orbita_gui.views.player_panel import PlayerPanel
 from orbita_gui.views.stats_plots import StatsPlots
 
 from . import export
 from .gif_dialog import GifDialog
 
+
+def sample_lessons() -> list[tuple[str, Path]]:
+    """The sample traces as lessons: the first line of each one's comments (its title)
+    and its path, in the order of their file names."""
+    lessons = []
+    for path in sorted(resource_path("traces").glob("*.trace")):
+        title = read_trace(path).comments.get(INTRO, path.stem).splitlines()[0]
+        lessons.append((title.rstrip("."), path))
+    return lessons
+
+
 FAR = 5000
+LAST_FOLDER = "traces/last_folder"
 """Seeks at least this far show a progress dialog with Cancel."""
 
 
@@ -86,6 +100,13 @@ class TraceUi(QObject):
         )
         for action in (self.open_action, self.save_action, export_menu.menuAction()):
             w.add_action("file", action, section="trace", before="machine")
+        examples = QMenu("&Examples", w)
+        examples.setToolTipsVisible(True)
+        for number, (title, path) in enumerate(sample_lessons(), 1):
+            lesson = make(f"&{number}. {title}", lambda _=False, p=path: self.open_example(p))
+            lesson.setToolTip(f"Open {path.name} in the player; its comments narrate it")
+            examples.addAction(lesson)
+        w.add_action("help", examples.menuAction(), section="examples", before="about")
 
         # Keys for the player act where focus is not in a text field.
         transport = [
@@ -108,9 +129,28 @@ class TraceUi(QObject):
     def open_trace(self) -> None:
         if not self.window.confirm_discard("Opening a trace"):
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open trace", "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open trace", str(self._trace_folder()), FILE_FILTER
+        )
         if path:
+            self._remember_folder(Path(path).parent)
             self.load(Path(path))
+
+    def open_example(self, path: Path) -> bool:
+        """A sample lesson in the player, after asking about unsaved work."""
+        return self.window.confirm_discard("Opening an example") and self.load(path)
+
+    def _trace_folder(self) -> Path:
+        """Where the open dialog starts: where the last trace came from, or the samples."""
+        settings = self.window.settings
+        folder = settings.value(LAST_FOLDER) if settings is not None else None
+        if isinstance(folder, str) and Path(folder).is_dir():
+            return Path(folder)
+        return resource_path("traces")
+
+    def _remember_folder(self, folder: Path) -> None:
+        if self.window.settings is not None:
+            self.window.settings.setValue(LAST_FOLDER, str(folder))
 
     def load(self, path: Path) -> bool:
         """Read and load a trace; a bad file is explained and nothing changes."""

@@ -24,9 +24,8 @@ from orbita_gui import __version__
 from orbita_gui.core import registry
 from orbita_gui.model import MachineModel
 from orbita_gui.resources import resource_path
-from orbita_gui.views import palette
+from orbita_gui.views import palette, type_scale
 from orbita_gui.views.controls import ControlsPanel
-from orbita_gui.views.heap_canvas import label_font
 from orbita_gui.views.heap_state import allocator_words
 from orbita_gui.views.legend import Legend
 from orbita_gui.views.log_view import LogView
@@ -42,7 +41,9 @@ from orbita_gui.views.stats_panel import StatsPanel
 from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
 from .explain_ui import ExplainUi
+from .lecture_ui import LectureUi
 from .reset_dialog import ResetDialog
+from .snug_splitter import SnugScrollArea, SnugSplitter
 from .trace_ui import TraceUi
 
 STYLE = f"""
@@ -71,7 +72,7 @@ def _panel(title: str, body: QWidget, legend: Legend | None, subtitle: QLabel | 
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(8, 8, 8, 4)
     heading = QLabel(title, wordWrap=True)
-    heading.setFont(label_font(14, bold=True))
+    type_scale.styled(heading, 14, bold=True)
     layout.addWidget(heading)
     if subtitle is not None:
         layout.addWidget(subtitle)
@@ -93,7 +94,7 @@ def _panel_scroller(panel: QWidget) -> QScrollArea:
 
 
 def _scrolled(view: QWidget) -> QScrollArea:
-    area = QScrollArea()
+    area = SnugScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(view)
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
 
     Features add to it through `add_dock`, `dock`, `add_menu`, `add_action`,
     `make_action` and `say`. Menus: "file" (sections "machine", "quit"), "edit"
-    ("undo", "allocate"), "view" ("zoom", "docks"), "help" ("about")."""
+    ("undo", "allocate"), "view" ("memory", "docks"), "help" ("about")."""
 
     def __init__(
         self,
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         """Per layer: the view kind built, its views' ids, and the area holding them."""
         self._allocator_labels: list[QLabel] = []
         self._legends: list[Legend] = []
+        self._legends_shown = True
         self._central = QSplitter(Qt.Orientation.Horizontal)
         for layer, allocator in layer_allocators(self.model.machine).items():
             self._central.addWidget(self._build_layer(layer, allocator))
@@ -143,7 +145,7 @@ class MainWindow(QMainWindow):
         self.stats = StatsPanel(self.model)
         self.log = LogView(self.model)
         self.status = QLabel()
-        self.status.setFont(label_font(12))
+        type_scale.styled(self.status, 12)
         self.statusBar().addWidget(self.status, 1)
         self._latest: tuple[object, bool, bool] | None = None
         self._failed_style: bool | None = None  # before any feature can `say` a word
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         self.traces = TraceUi(self)
         model = self.model
         self.explain = ExplainUi(self, self.traces.player)
+        self.lecture = LectureUi(self)
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
         model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
@@ -206,11 +209,12 @@ class MainWindow(QMainWindow):
             subtitle = None
             if spec.with_allocator:
                 subtitle = QLabel(wordWrap=True)
-                subtitle.setFont(label_font(11))
+                type_scale.styled(subtitle, 11)
                 self._allocator_labels.append(subtitle)
             body = _scrolled(view) if spec.scrolled else view
             legend = Legend(list(spec.legend), columns=2) if spec.legend else None
             if legend is not None:
+                legend.setVisible(self._legends_shown)
                 self._legends.append(legend)
             panels.append(_panel(spec.title, body, legend, subtitle))
             if layer == FRAMES:
@@ -221,10 +225,11 @@ class MainWindow(QMainWindow):
         if len(panels) == 1:
             area = panels[0]
         else:
-            area = QSplitter(Qt.Orientation.Vertical)
+            area = SnugSplitter([spec.stretch for spec in specs])
             for panel in panels:
                 area.addWidget(panel)
-            area.setSizes([spec.stretch for spec in specs])
+            self.model.sig_machine_reset.connect(area.refit)
+            type_scale.changes().sig_scale_changed.connect(area.refit)
         self._layers[layer] = (view_kind(allocator), [spec.view_id for spec in specs], area)
         return area
 
@@ -252,6 +257,13 @@ class MainWindow(QMainWindow):
             self._central.replaceWidget(index, self._build_layer(layer, allocator, following))
             area.deleteLater()
         self._show_allocator()
+
+    def set_legends_visible(self, visible: bool) -> None:
+        """Show or hide the pictures' legends (lecture mode hides them: the height goes
+        to the pictures, and the teacher says what the colours mean)."""
+        self._legends_shown = visible
+        for legend in self._legends:
+            legend.setVisible(visible)
 
     def _show_allocator(self) -> None:
         """The heap allocator in use, under the heap's heading: what a teacher checks."""
@@ -402,7 +414,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Delete,
             "Free the Ctrl+clicked frames and blocks",
         )
-        fit = make("&Fit memory", lambda: self.grid.fit(), "Ctrl+0", "Show every frame")
+        fit = make("&Fit memory", lambda: self.grid.fit(), "Ctrl+Alt+0", "Show every frame")
 
         for menu_id, title in [("file", "&File"), ("edit", "&Edit"), ("view", "&View")]:
             self.add_menu(menu_id, title)
@@ -415,18 +427,23 @@ class MainWindow(QMainWindow):
             self.add_action("edit", action, "undo")
         for action in (allocate_frame, allocate_block, free_selection):
             self.add_action("edit", action, "allocate")
-        zoom_in = make("Zoom &in", lambda: self.grid.zoom(2), QKeySequence.StandardKey.ZoomIn)
-        zoom_out = make("Zoom &out", lambda: self.grid.zoom(0.5), QKeySequence.StandardKey.ZoomOut)
+        zoom_in = make("Zoom memory &in", lambda: self.grid.zoom(2), "Ctrl+Alt+=")
+        zoom_out = make("Zoom memory &out", lambda: self.grid.zoom(0.5), "Ctrl+Alt+-")
         for action in (zoom_in, zoom_out, fit):
-            self.add_action("view", action, "zoom")
+            self.add_action("view", action, "memory")
         self.add_action("help", make("&About Orbita", self._about), "about")
 
-        toolbar = QToolBar("Main", objectName="main_toolbar")
-        toolbar.setFont(label_font(12))
-        toolbar.addActions([new, self.undo_action, self.redo_action])
-        toolbar.addSeparator()
-        toolbar.addActions([allocate_frame, allocate_block, free_selection, fit])
-        self.addToolBar(toolbar)
+        self.toolbar = QToolBar("Main", objectName="main_toolbar")
+        type_scale.styled(self.toolbar, 12)
+        self.toolbar.addActions([new, self.undo_action, self.redo_action])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([allocate_frame, allocate_block, free_selection, fit])
+        self.addToolBar(self.toolbar)
+
+    def add_tool(self, action: QAction) -> QAction:
+        """Put a feature's `action` at the end of the main tool bar."""
+        self.toolbar.addAction(action)
+        return action
 
     # Behaviour
 

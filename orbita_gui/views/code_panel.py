@@ -8,6 +8,8 @@ the allocator of the layer that made the operation explained.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -48,10 +50,10 @@ class CodePanel(QWidget):
         super().__init__(parent)
         self.explanation = explanation
         self.title = QLabel()
+        self.title.setWordWrap(True)
         type_scale.styled(self.title, 11, bold=True)
         self.code = QPlainTextEdit(readOnly=True)
-        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        type_scale.styled(self.code, 12, mono=True)
+        type_scale.styled(self.code, 11, mono=True)  # wrapped: on a projector no line is cut
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
@@ -76,7 +78,7 @@ class CodePanel(QWidget):
             return
         shown = listing(name)
         if shown is not self.listing:
-            self.code.setPlainText(shown.text)
+            self.code.setPlainText(_narrow_indents(shown.text))
             self.listing = shown
         step = self.explanation.step
         self.lit = shown.line_of(step.code_line) if step is not None else None
@@ -115,3 +117,8 @@ def _line_selection(edit: QPlainTextEdit, line: int, back: QColor, ink: QColor |
     selection.format = fmt
     selection.cursor = QTextCursor(edit.document().findBlockByNumber(line))
     return selection
+
+
+def _narrow_indents(text: str) -> str:
+    """Two spaces an indent level instead of four: a narrow panel wraps fewer lines."""
+    return re.sub(r"(?m)^( +)", lambda match: " " * (len(match[1]) // 2), text)

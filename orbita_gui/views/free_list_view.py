@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from orbita_gui.model import MachineModel
@@ -15,8 +15,14 @@ from .heap_state import animation_positions, list_before
 
 ROVER_TIP = "next fit starts here: its next search begins at this node"
 
-BOX_WIDTH, BOX_HEIGHT = 196, 52
-GAP = 40  # room for an arrow between two boxes
+BOX_HEIGHT = 52
+GAP = 32  # room for an arrow between two boxes
+WIDEST = ("0x4444_4444_4444", "+0x1_0000", "99,999,999 B")
+"""The widest address, offset and size a box holds: its width is theirs, no more (on a
+1024-wide projector in lecture mode, a pixel of box saved is a node more in view)."""
+FULL_FROM = 3
+"""Boxes show the full address when this many fit in a row; else their offset in the
+heap (the tooltip has the address), as the heap map's labels do."""
 ROW_HEIGHT = BOX_HEIGHT + 26
 MARGIN = 10
 
@@ -41,6 +47,13 @@ class FreeListView(HeapCanvas):
         self._address_font = label_font(11)
         self._size_font = label_font(12, bold=True)
         self._note_font = label_font(10, bold=True)
+        address, offset, size = (
+            QFontMetrics(font).horizontalAdvance(text)
+            for font, text in zip(
+                (self._address_font, self._address_font, self._size_font), WIDEST, strict=True
+            )
+        )
+        self._full_width, self._compact_width = 20 + max(address, size), 20 + max(offset, size)
 
     @property
     def nodes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -49,29 +62,40 @@ class FreeListView(HeapCanvas):
 
     # Layout: item 0 is "head", items 1..n the nodes, item n + 1 "null"
 
-    def _per_row(self, width: int | None = None) -> int:
-        width = self.width() if width is None else width
-        return max(1, (width - 2 * MARGIN + GAP) // (BOX_WIDTH + GAP))
+    def _per_row(self, width: float | None = None) -> int:
+        """Boxes in a row `width` design units wide (the view's own, if None)."""
+        width = self.design_width() if width is None else width
+        return max(1, int(width - 2 * MARGIN + GAP) // (self._box_width_for(width) + GAP))
+
+    def _box_width_for(self, width: float) -> int:
+        full = self._full_width
+        return full if FULL_FROM * (full + GAP) - GAP + 2 * MARGIN <= width else self._compact_width
+
+    @property
+    def _box_width(self) -> int:
+        return self._box_width_for(self.design_width())
+
+    def _design_height(self, width: float) -> int:
+        rows = -(-(len(self.nodes[0]) + 2) // self._per_row(width))
+        return 2 * MARGIN + rows * ROW_HEIGHT
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        rows = -(-(len(self.nodes[0]) + 2) // self._per_row(width))
-        return 2 * MARGIN + rows * ROW_HEIGHT
+        return round(self._design_height(width / self.zoom) * self.zoom)
 
-    def sizeHint(self) -> QSize:
-        width = max(self.width(), 3 * (BOX_WIDTH + GAP))
-        return QSize(width, self.heightForWidth(width))
+    def design_size(self) -> QSize:
+        width = max(self.design_width(), 3 * (self._box_width + GAP))
+        return QSize(round(width), self._design_height(width))
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(BOX_WIDTH + GAP + 2 * MARGIN, ROW_HEIGHT)
+    def design_minimum_size(self) -> QSize:
+        return QSize(self._box_width + GAP + 2 * MARGIN, ROW_HEIGHT)
 
     def _box(self, item: int) -> QRectF:
         row, col = divmod(item, self._per_row())
-        return QRectF(
-            MARGIN + col * (BOX_WIDTH + GAP), MARGIN + row * ROW_HEIGHT, BOX_WIDTH, BOX_HEIGHT
-        )
+        width = self._box_width
+        return QRectF(MARGIN + col * (width + GAP), MARGIN + row * ROW_HEIGHT, width, BOX_HEIGHT)
 
     # Painting
 
@@ -197,7 +221,7 @@ class FreeListView(HeapCanvas):
         painter.setPen(palette.MARKER)
         painter.setFont(self._note_font)
         painter.drawText(
-            QRectF(x, y - 2, BOX_WIDTH + GAP - (x - box.left()), 18),
+            QRectF(x, y - 2, self._box_width + GAP - (x - box.left()), 18),
             Qt.AlignmentFlag.AlignVCenter,
             text,
         )
@@ -227,10 +251,14 @@ class FreeListView(HeapCanvas):
         painter.setPen(ink)
         painter.setFont(self._address_font)
         top = QRectF(box.left() + 10, box.top() + 4, box.width() - 20, box.height() / 2 - 2)
-        painter.drawText(top, Qt.AlignmentFlag.AlignVCenter, f"{start:#_x}")
+        if self._box_width == self._full_width:
+            address = f"{start:#_x}"
+        else:
+            address = f"+{start - self.model.machine.heap.heap_start:#_x}"
+        painter.drawText(top, Qt.AlignmentFlag.AlignVCenter, address)
         painter.setFont(self._size_font)
         bottom = top.translated(0, box.height() / 2 - 4)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter, f"{size:,} bytes")
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter, f"{size:,} B")
 
     def _arrow(self, painter: QPainter, item: int) -> None:
         """From `item` to the next: across within a row, or out and in at a wrap."""
@@ -260,7 +288,7 @@ class FreeListView(HeapCanvas):
     def hit(self, pos: QPoint) -> tuple[int, int, str]:
         starts, sizes = self.nodes
         row = (pos.y() - MARGIN) // ROW_HEIGHT
-        col = (pos.x() - MARGIN) // (BOX_WIDTH + GAP)
+        col = (pos.x() - MARGIN) // (self._box_width + GAP)
         item = row * self._per_row() + col
         if not (0 <= col < self._per_row() and 1 <= item <= len(starts)):
             return -1, -1, ""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Signal
 from PySide6.QtGui import QCursor, QFont, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from orbita_gui.model import MachineModel
 
-from . import palette
+from . import palette, type_scale
 from .heap_segments import HeapSegments, heap_segments
 from .heap_state import (
     MergedRegion,
@@ -24,6 +24,8 @@ from .throttle import PICTURE_PER_SECOND, Throttle
 
 
 def label_font(point_size: int = 11, bold: bool = False) -> QFont:
+    """A font for a picture's words, at zoom 1: the picture's painter scales it with
+    everything else it draws (see `HeapCanvas.zoom`)."""
     font = QFont()
     font.setPointSize(point_size)
     font.setBold(bold)
@@ -54,6 +56,10 @@ class HeapCanvas(QWidget):
     `hit(pos)` as `(start, end, tooltip)`. Both read the same marks: the last
     search (`search`), next fit's roving start (`rover`), and the regions the
     latest free joined (`merged`).
+
+    Both work in design units, as at zoom 1: the painter, the mouse positions
+    (`design_pos`) and the sizes (`design_size`, `design_minimum_size`) are
+    scaled by `zoom`, the type scale, so that boxes grow with their words.
     """
 
     sig_range_hovered = Signal(object, object)
@@ -84,6 +90,33 @@ class HeapCanvas(QWidget):
         model.sig_events_applied.connect(self._on_events)
         model.sig_event_reverted.connect(self._forget_merges)
         model.sig_events_reverted.connect(self._forget_merges)
+        type_scale.changes().sig_scale_changed.connect(self._redraw)
+
+    # Design units
+
+    @property
+    def zoom(self) -> float:
+        """Pixels per design unit."""
+        return type_scale.scale()
+
+    def design_width(self) -> float:
+        return self.width() / self.zoom
+
+    def design_pos(self, event) -> QPoint:
+        """Where a mouse event is, in design units."""
+        return (event.position() / self.zoom).toPoint()
+
+    def design_size(self) -> QSize:
+        raise NotImplementedError
+
+    def design_minimum_size(self) -> QSize:
+        raise NotImplementedError
+
+    def sizeHint(self) -> QSize:
+        return self.design_size() * self.zoom
+
+    def minimumSizeHint(self) -> QSize:
+        return self.design_minimum_size() * self.zoom
 
     @property
     def segments(self) -> HeapSegments:
@@ -182,6 +215,7 @@ class HeapCanvas(QWidget):
         self.model.sig_events_applied.disconnect(self._on_events)
         self.model.sig_event_reverted.disconnect(self._forget_merges)
         self.model.sig_events_reverted.disconnect(self._forget_merges)
+        type_scale.changes().sig_scale_changed.disconnect(self._redraw)
         self.repaints.stop()
 
     def _on_changed(self) -> None:
@@ -197,11 +231,14 @@ class HeapCanvas(QWidget):
         painter = QPainter(self)
         painter.fillRect(event.rect(), palette.PAPER)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        self.paint(painter, event.rect())
+        zoom = self.zoom
+        painter.scale(zoom, zoom)
+        rect = QRectF(event.rect())
+        self.paint(painter, QRectF(rect.topLeft() / zoom, rect.size() / zoom).toAlignedRect())
         painter.end()
 
     def mouseMoveEvent(self, event) -> None:
-        start, end, tip = self.hit(event.position().toPoint())
+        start, end, tip = self.hit(self.design_pos(event))
         if (start, end) != self._hovered:
             self._hovered = (start, end)
             self.sig_range_hovered.emit(start, end)

@@ -49,11 +49,11 @@ class HeapMapView(HeapCanvas):
         self._shown = (0, 0)
         self._on_changed()
 
-    def sizeHint(self) -> QSize:
+    def design_size(self) -> QSize:
         return QSize(640, 2 * MARGIN + self._pages() * ROW_HEIGHT)
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(self._compact_width + 120, self.sizeHint().height())
+    def design_minimum_size(self) -> QSize:
+        return QSize(self._compact_width + 120, self.design_size().height())
 
     def _on_changed(self) -> None:
         machine = self.model.machine
@@ -72,7 +72,7 @@ class HeapMapView(HeapCanvas):
         """Narrow (a 1024-wide projector): pages are labelled by their offset in the heap
         and their frame's number, leaving the bars room to be read; a label's tooltip
         says it in full."""
-        return self.width() - self._full_width < FULL_LABELS_FROM
+        return self.design_width() - self._full_width < FULL_LABELS_FROM
 
     @property
     def _label_width(self) -> int:
@@ -83,7 +83,7 @@ class HeapMapView(HeapCanvas):
 
     def _bar_width(self) -> float:
         """Every page's bar starts at `_label_width` and is this wide."""
-        return max(self.width() - self._label_width - MARGIN, 10)
+        return max(self.design_width() - self._label_width - MARGIN, 10)
 
     def _bar(self, page: int) -> QRectF:
         return QRectF(self._label_width, _bar_top(page), self._bar_width(), BAR_HEIGHT)
@@ -328,7 +328,7 @@ class HeapMapView(HeapCanvas):
         return start, end, tip
 
     def mouseMoveEvent(self, event) -> None:
-        label = self.label_hit(event.position().toPoint())
+        label = self.label_hit(self.design_pos(event))
         if label is None:
             super().mouseMoveEvent(event)
             return
@@ -388,7 +388,7 @@ class HeapMapView(HeapCanvas):
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        address = self._address_at(event.position().toPoint())
+        address = self._address_at(self.design_pos(event))
         index = None if address is None else self.segments.at(address)
         if index is None or self.segments.kinds[index] != BLOCK:
             return

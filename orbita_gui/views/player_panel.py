@@ -16,18 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui.model import SPEEDS, TracePlayer
+from orbita_gui.traces.narration import op_text
 
-from .heap_canvas import label_font
+from . import type_scale
 from .throttle import TEXT_PER_SECOND, Throttle
 
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
-
-
-def describe_op(op) -> str:
-    """One operation as the trace file says it."""
-    name = op.name or "null"
-    size = f" {op.size:,}" if op.kind in ("malloc", "realloc") else ""
-    return f"line {op.line}: {op.kind} {name}{size}" if op.line else f"{op.kind} {name}{size}"
 
 
 class PlayerPanel(QWidget):
@@ -40,7 +34,7 @@ class PlayerPanel(QWidget):
     def __init__(self, player: TracePlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
-        self.setFont(label_font(12))
+        type_scale.styled(self, 12)
         style = self.style()
 
         def button(icon, tip: str, slot) -> QToolButton:
@@ -128,7 +122,7 @@ class PlayerPanel(QWidget):
         trace, position = self.player.trace, self.player.position
         if trace is None:
             return
-        last = f": {describe_op(trace.ops[position - 1])}" if position else ": at the start"
+        last = f": {op_text(trace.ops[position - 1])}" if position else ": at the start"
         self.label.setText(f"operation {position:,} of {len(trace.ops):,}{last}")
 
     def _on_playing_changed(self, playing: bool) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
-from .heap_canvas import label_font
+from . import type_scale
 from .throttle import TEXT_PER_SECOND, Throttle
 
 ROWS = (
@@ -38,9 +38,9 @@ class StatsPanel(QWidget):
         form = QFormLayout(self)
         form.setVerticalSpacing(6)
         for key, title, tip in ROWS:
-            name, value = QLabel(title), QLabel()
-            name.setFont(label_font(12, bold=title[0].isupper()))
-            value.setFont(label_font(13, bold=True))
+            name, value = QLabel(title, wordWrap=True), QLabel()  # names wrap, on a projector
+            type_scale.styled(name, 12, bold=title[0].isupper())
+            type_scale.styled(value, 13, bold=True)
             # Room for byte counts up to 100 MB (a malloc-lab heap is 20 MiB) unclipped, in a
             # window that still fits a 1024-wide projector.
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance(WIDEST_FIGURE))

@@ -14,6 +14,7 @@ import weakref
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import Shiboken
 
 BASE_POINTS = 11.0
 """The application's font at zoom 1: the system's 9 points are too small on a projector."""
@@ -65,7 +66,10 @@ def set_scale(value: float) -> float:
     _scale = value
     apply_application_font()
     for widget, (points, bold, mono) in list(_styled.items()):
-        widget.setFont(font(points, bold, mono))
+        if Shiboken.isValid(widget):  # Qt may have deleted it: its Python side lives on
+            widget.setFont(font(points, bold, mono))
+        else:
+            del _styled[widget]
     changes().sig_scale_changed.emit(value)
     return value
 

@@ -25,6 +25,8 @@ class ScriptedDialogs:
         self.files: list[str] = []
         self.asked: list[str] = []
         """What each modal dialog said, `title: text`, oldest first."""
+        self.file_dialogs: list[tuple] = []
+        """Each file dialog's caption and starting folder (or file), oldest first."""
         self._saved: dict[tuple[type, str], object] = {}
 
     def click(self, button_text: str) -> None:
@@ -67,6 +69,7 @@ class ScriptedDialogs:
         return original(dialog)
 
     def _file(self, *args, **kwargs) -> tuple[str, str]:
+        self.file_dialogs.append(tuple(args[1:3]))
         if not self.files:
             raise UnexpectedDialog(f"an unexpected file dialog: {args[1:2]}")
         return self.files.pop(0), ""

@@ -47,7 +47,9 @@ def test_menus_have_the_usual_actions_and_shortcuts(window):
     assert actions["New machine…"].shortcut() == QKeySequence(QKeySequence.StandardKey.New)
     assert actions["Quit"].shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
     assert actions["Allocate a frame"].shortcut() == QKeySequence("F")
-    assert actions["Fit memory"].shortcut() == QKeySequence("Ctrl+0")
+    assert actions["Fit memory"].shortcut() == QKeySequence("Ctrl+Alt+0")
+    assert actions["Normal text size"].shortcut() == QKeySequence("Ctrl+0")
+    assert actions["Lecture mode"].shortcut() == QKeySequence("F5")
     for dock in ("Controls", "Statistics", "Operation log"):
         assert actions[dock].isCheckable()
 
