@@ -3,9 +3,12 @@ walk the steps of the operation explained."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QSplitter
 
+from orbita_gui.core.addresses import FRAME_SIZE
+from orbita_gui.core.events import FRAMES, HEAP
 from orbita_gui.model.explanation import Explanation
 from orbita_gui.views.code_panel import CodePanel
 from orbita_gui.views.narration_panel import NarrationPanel
@@ -16,6 +19,7 @@ class ExplainUi(QObject):
 
     def __init__(self, window, player) -> None:
         super().__init__(window)
+        self.window = window
         self.explanation = Explanation(window.model, self)
         self.narration = NarrationPanel(self.explanation)
         self.code = CodePanel(self.explanation)
@@ -27,6 +31,9 @@ class ExplainUi(QObject):
         dock = window.add_dock("explain", "Narration and code", self.panels, bottom, "log")
         dock.raise_()  # what a class reads first; the log is a tab behind it
         player.sig_trace_loaded.connect(self.explanation.set_trace)
+        self.explanation.sig_step_changed.connect(self._point_at_step)
+        self.explanation.sig_explanation_changed.connect(self._stop_pointing)
+        self._pointing = False
         make = window.make_action
         self.previous_action = make(
             "Previous step", self.explanation.previous_step, "Up", "Back one step of the operation"
@@ -39,3 +46,29 @@ class ExplainUi(QObject):
             for target in (window.centralWidget(), self.narration, self.code):
                 target.addAction(action)
             window.add_action("player", action, section="steps")
+
+    def _point_at_step(self) -> None:
+        """The bytes or frames of the step the student walked to, lit in the pictures
+        (as a hover in the other layer lights them)."""
+        step, window = self.explanation.step, self.window
+        self._stop_pointing()
+        if step is None or step.where is None:
+            return
+        start, end = step.where
+        if self.explanation.event.layer == FRAMES:
+            frames = np.arange(start // FRAME_SIZE, -(-end // FRAME_SIZE))
+            for view in window.layer_views(FRAMES):
+                view.highlight_frames(frames)
+        else:
+            for view in window.layer_views(HEAP):
+                view.highlight_range(start, end)
+        self._pointing = True
+
+    def _stop_pointing(self) -> None:
+        if not self._pointing:
+            return
+        for view in self.window.layer_views(FRAMES):
+            view.highlight_frames(None)
+        for view in self.window.layer_views(HEAP):
+            view.highlight_range(-1, -1)
+        self._pointing = False

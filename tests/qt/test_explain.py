@@ -86,3 +86,28 @@ def test_clicking_a_step_shows_it(qtbot, window):
         window.traces.player.step_forward()
     window.explain.narration.anchorClicked.emit(QUrl("step:2"))
     assert window.explain.explanation.index == 2
+
+
+def test_walking_to_a_step_lights_its_bytes_in_the_heap_pictures(qtbot, window):
+    window.traces.load(SAMPLE)
+    for _ in range(15):  # malloc big 200: five 128-byte regions passed over
+        window.traces.player.step_forward()
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up)
+    step = window.explain.explanation.step
+    assert step.where == (0x444444440080, 0x444444440100)
+    assert window.heap_map.linked == step.where and window.free_list.linked == step.where
+    window.traces.player.step_forward()
+    assert window.heap_map.linked is None  # a new operation: nothing pointed at
+
+
+def test_walking_a_frame_search_lights_the_frames_it_scanned(qtbot, window):
+    window.model.allocate_frame()
+    window.model.free_frame(25)  # next_free back to 25
+    event = window.model.allocate_frame()
+    explanation = window.explain.explanation
+    assert explanation.event is event
+    assert explanation.go_to(0) is False  # one step only: it is shown already
+    window.model.free_frame(25)
+    assert explanation.go_to(0)
+    assert window.grid._linked.tolist() == [25]
