@@ -42,6 +42,7 @@ from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
 from .explain_ui import ExplainUi
 from .lecture_ui import LectureUi
+from .predict_ui import PredictUi
 from .reset_dialog import ResetDialog
 from .snug_splitter import SnugScrollArea, SnugSplitter
 from .trace_ui import TraceUi
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         model = self.model
         self.explain = ExplainUi(self, self.traces.player)
         self.lecture = LectureUi(self)
+        self.predict = PredictUi(self, self.traces.player, self.explain.explanation)
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
         model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
