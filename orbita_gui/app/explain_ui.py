@@ -20,6 +20,7 @@ class ExplainUi(QObject):
     def __init__(self, window, player) -> None:
         super().__init__(window)
         self.window = window
+        self.animation = player.animation
         self.explanation = Explanation(window.model, self)
         self.narration = NarrationPanel(self.explanation)
         self.code = CodePanel(self.explanation)
@@ -32,8 +33,10 @@ class ExplainUi(QObject):
         dock.raise_()  # what a class reads first; the log is a tab behind it
         player.sig_trace_loaded.connect(self.explanation.set_trace)
         self.explanation.sig_step_changed.connect(self._point_at_step)
+        self.explanation.sig_step_changed.connect(self._hold_search)
         self.explanation.sig_explanation_changed.connect(self._stop_pointing)
-        self._pointing = False
+        self.animation.sig_changed.connect(self._follow_animation)
+        self._pointing = self._following = False
         make = window.make_action
         self.previous_action = make(
             "Previous step", self.explanation.previous_step, "Up", "Back one step of the operation"
@@ -52,8 +55,8 @@ class ExplainUi(QObject):
         (as a hover in the other layer lights them)."""
         step, window = self.explanation.step, self.window
         self._stop_pointing()
-        if step is None or step.where is None:
-            return
+        if step is None or step.where is None or self._following:
+            return  # (following the player's animation, which outlines what it looks at)
         start, end = step.where
         if self.explanation.event.layer == FRAMES:
             frames = np.arange(start // FRAME_SIZE, -(-end // FRAME_SIZE))
@@ -72,3 +75,41 @@ class ExplainUi(QObject):
         for view in self.window.layer_views(HEAP):
             view.highlight_range(-1, -1)
         self._pointing = False
+
+    def _searched(self) -> bool:
+        """Whether the operation explained made the heap search the pictures show."""
+        event = self.explanation.event
+        return (
+            event is not None
+            and event.search is not None
+            and event.search is self.window.model.last_heap_event
+        )
+
+    def _hold_search(self) -> None:
+        """The student walked to another step: the pictures show the search that far,
+        on the free list as it was before, the chosen region still free until reached."""
+        if self._following or not self._searched():
+            return
+        looked, done = self.explanation.search_progress()
+        if done and self.explanation.index == len(self.explanation.steps) - 1:
+            self.animation.stop()  # the last step: the pictures as they are
+        else:
+            self.animation.hold(self.explanation.event, looked, done)
+
+    def _follow_animation(self) -> None:
+        """The player animates a search: the narration and the code follow it, node by
+        node."""
+        animation, explanation = self.animation, self.explanation
+        if animation.held or not self._searched():
+            return
+        if animation.current is None:  # over: the operation's last step, as it ended
+            step = len(explanation.steps) - 1
+        elif animation.current is explanation.event:
+            step = explanation.step_of_progress(*animation.heap_looked())
+        else:
+            return
+        self._following = True
+        try:
+            explanation.go_to(step)
+        finally:
+            self._following = False

@@ -19,6 +19,9 @@ from orbita_gui.traces.narration import author_note, intro
 
 from .machine_model import MachineModel
 
+LOOKS = ("pass-over", "choose")
+"""The kinds of step that look at one free-list node."""
+
 
 class Explanation(QObject):
     """`event` (None before any), its `op`, and `index`, the step shown (the last one
@@ -68,6 +71,28 @@ class Explanation(QObject):
         if self.event is None:
             return intro(self.trace) if self.trace is not None else None
         return author_note(self.trace, self.op) if self.op is not None else None
+
+    # The search, step by step
+
+    def _visits(self) -> list[int]:
+        """Indexes of the steps that look at a free-list node, in the order looked."""
+        return [i for i, step in enumerate(self.steps) if step.kind in LOOKS]
+
+    def search_progress(self) -> tuple[int, bool]:
+        """`(nodes looked at before the step shown, whether the search is over)`: at a
+        step that looks at a node, the pictures outline that node, the ones before it
+        passed over; after the last such step the search is done."""
+        visits, index = self._visits(), self.index
+        looked = sum(1 for i in visits if i < index)
+        return looked, not visits or index > visits[-1]
+
+    def step_of_progress(self, looked: int, done: bool) -> int:
+        """The step that shows a search `looked` nodes in (`done`: over): the inverse of
+        `search_progress`, for following the player's animation."""
+        visits = self._visits()
+        if done or looked >= len(visits):
+            return len(self.steps) - 1
+        return visits[looked]
 
     # Changing what is shown
 

@@ -154,6 +154,8 @@ class MachineModel(QObject):
             if undoable:
                 history.take_back()
             if event is not None:
+                if event.search is not None:  # the pictures show why it failed
+                    self._record(event, undone=False)
                 self.sig_event_applied.emit(event)
             if outcome.failure:
                 self._fail(outcome.failure)
@@ -197,6 +199,10 @@ class MachineModel(QObject):
         history = self._history
         taken = [history.take_back() for _ in range(min(count, history.position))]
         events = [event for event in taken if event is not None]
+        last = self.notes.last_search
+        if getattr(last, "failed", False):  # a failed search taken back: shown no more
+            self.notes.last_search = None
+            self.revision += 1
         if count == 1:
             if events:
                 self._announce(events[0], undone=True)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from orbita_gui.core import Event
 from orbita_gui.core.addresses import FRAME_SIZE
-from orbita_gui.core.events import FRAMES
+from orbita_gui.core.events import FRAMES, HEAP
 
 STEP_MS = 90
 """Time between two steps: a search of eight nodes takes under a second."""
@@ -54,6 +54,8 @@ class SearchAnimation(QObject):
         super().__init__(parent)
         self.current: Event | None = None
         self.step = self.steps = 0
+        self._held: tuple[int, bool] | None = None
+        """`(nodes looked at, done)` when a student walks the search by hand."""
         self._timer = QTimer(self, interval=STEP_MS)
         self._timer.timeout.connect(self._advance)
 
@@ -62,9 +64,11 @@ class SearchAnimation(QObject):
         return self.current is not None
 
     def start(self, event: Event | None) -> None:
-        """Animate `event`'s search (nothing if it has none to show)."""
+        """Animate `event`'s search (nothing if it has none to show); a heap search that
+        found nothing too: it shows why."""
         self.stop()
-        steps = step_count(event) if event is not None and not event.failed else 0
+        shown = event is not None and (not event.failed or event.layer == HEAP)
+        steps = step_count(event) if shown else 0
         if steps:
             self.current, self.step, self.steps = event, 0, steps
             self._timer.start()
@@ -73,8 +77,19 @@ class SearchAnimation(QObject):
     def stop(self) -> None:
         if self.current is not None:
             self._timer.stop()
-            self.current = None
+            self.current, self._held = None, None
             self.sig_changed.emit()
+
+    def hold(self, event: Event, looked: int, done: bool) -> None:
+        """Show `event`'s heap search `looked` nodes in (`done`: finished), until told
+        otherwise: the student walks the steps and the pictures wait for them."""
+        self._timer.stop()
+        self.current, self._held = event, (looked, done)
+        self.sig_changed.emit()
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
 
     def _advance(self) -> None:
         self.step += 1
@@ -89,6 +104,8 @@ class SearchAnimation(QObject):
         """`(nodes looked at so far, whether the search is done)`: while not done, the
         search is looking at node number `looked` of its order, the chosen one counted
         where the search met it (best and worst fit look at every node, then choose)."""
+        if self._held is not None:
+            return self._held
         visited = self.current.search.visited
         visible = min(visited, MAX_STEPS)
         if self.step < visible:  # several nodes a step when the search was long

@@ -252,6 +252,14 @@ class HeapMapView(HeapCanvas):
         lo, hi = self._shown
         return max(start, lo), min(end, hi)
 
+    def _paint_free(self, painter: QPainter, start: int, size: int) -> None:
+        """A region as it was before the search took it: one free region."""
+        for box in self._rects(*self._clip(start, start + size)):
+            painter.fillRect(box, palette.FREE)
+            painter.setPen(QPen(palette.MUTED, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(box.adjusted(0, 0, -1, -1))
+
     def _outline(self, painter, start, end, color, style=Qt.PenStyle.SolidLine, width=3) -> None:
         pen = QPen(color, width, style)
         painter.setPen(pen)
@@ -273,6 +281,8 @@ class HeapMapView(HeapCanvas):
         if search is event and picture.before is not None:
             before_starts, before_sizes = picture.before
             looked, done = self.search_progress(search)
+            if not done and picture.chosen is not None:  # not yet taken: still free
+                self._paint_free(painter, *picture.chosen)
             shown = animation_positions(search, len(before_starts), looked, done)
             regions = [(int(before_starts[p]), int(before_sizes[p])) for p in shown.passed]
             for mark, style in ((shown.current, None), (shown.best, Qt.PenStyle.DashDotLine)):

@@ -8,7 +8,7 @@ import pytest
 from orbita_gui.core import FrameAllocator, Layout, LinkedListAllocator, Machine
 from orbita_gui.core.registry import create
 from orbita_gui.model import MachineModel, TracePlayer
-from orbita_gui.model.search_animation import MAX_STEPS, SearchAnimation, step_count
+from orbita_gui.model.search_animation import MAX_STEPS, STEP_MS, SearchAnimation, step_count
 from orbita_gui.traces import parse_native
 from orbita_gui.views.free_list_view import before_allocation
 
@@ -71,13 +71,26 @@ def test_a_frame_scan_sweeps_from_next_free_to_the_frame_found(qtbot):
     assert all(a.stop <= b.stop for a, b in itertools.pairwise(scanned))
 
 
-def test_failed_and_search_free_operations_are_not_animated(qtbot):
+def test_a_failed_heap_search_is_animated_and_search_free_operations_are_not(qtbot):
     heap = heap_with_free_list(2)
     animation = SearchAnimation()
-    animation.start(heap.allocate_event(Layout(1 << 20, 8)))  # out of memory
-    assert not animation.active
+    event = heap.allocate_event(Layout(1 << 20, 8))  # out of memory
+    animation.start(event)
+    assert animation.active and animation.steps == event.visited + 1
+    assert animation.heap_looked() == (0, False)
     animation.start(None)
     assert not animation.active
+
+
+def test_a_held_search_waits_where_the_student_walked_it(qtbot):
+    heap = heap_with_free_list(4)
+    event = heap.allocate_event(Layout(100, 8))
+    animation = SearchAnimation()
+    animation.hold(event, 2, False)
+    qtbot.wait(3 * STEP_MS)
+    assert animation.held and animation.heap_looked() == (2, False)
+    animation.stop()
+    assert not animation.held and not animation.active
 
 
 def test_before_allocation_rebuilds_the_list_the_search_saw():

@@ -1,9 +1,12 @@
 """The narration and code panels: each operation told step by step with the trace's
 comments, the guide's line of each step lit, and the keys that walk the steps."""
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 
 from orbita_gui.resources import resource_path
+from orbita_gui.views import palette
+
+from .conftest import pixel
 
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
 
@@ -38,6 +41,7 @@ def test_each_step_of_a_failed_search_is_told_and_lit_and_the_keys_walk_them(qtb
     window.grid.setFocus()
     for _ in range(15):
         qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    window.traces.player.animation.stop()  # the search as it ends, not as it plays
     told = narration(qtbot, window)
     assert "null: no single region holds 200 bytes" in told  # the author's comment
     assert "line 23: malloc big 200" in told
@@ -92,6 +96,7 @@ def test_walking_to_a_step_lights_its_bytes_in_the_heap_pictures(qtbot, window):
     window.traces.load(SAMPLE)
     for _ in range(15):  # malloc big 200: five 128-byte regions passed over
         window.traces.player.step_forward()
+    window.traces.player.animation.stop()
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Up)
     step = window.explain.explanation.step
@@ -111,3 +116,36 @@ def test_walking_a_frame_search_lights_the_frames_it_scanned(qtbot, window):
     window.model.free_frame(25)
     assert explanation.go_to(0)
     assert window.grid._linked.tolist() == [25]
+
+
+def test_walking_back_into_a_search_shows_the_pictures_that_far(qtbot, window):
+    window.traces.load(SAMPLE)
+    for _ in range(16):  # line 24: malloc small 100 takes the head, g's 128 bytes
+        window.traces.player.step_forward()
+    animation = window.traces.player.animation
+    animation.stop()  # the player's own animation, at the speed it plays
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up)  # back to "holds 104 B: the first that fits"
+    assert animation.held and animation.heap_looked() == (0, False)
+    heap_map = window.heap_map
+    block = window.model.last_heap_event.block
+    inside = QPoint(
+        *(
+            round(v * heap_map.zoom)
+            for v in heap_map._rects(block.start, block.end)[0].center().toTuple()
+        )
+    )
+    assert pixel(heap_map, inside) != palette.USED.name()  # not taken yet: still free
+    qtbot.keyClick(window.grid, Qt.Key.Key_Down)
+    assert animation.current is None  # the last step: the pictures as they are
+    assert pixel(heap_map, inside) == palette.USED.name()
+
+
+def test_the_narration_follows_the_players_animation_node_by_node(qtbot, window):
+    window.traces.load(SAMPLE)
+    for _ in range(14):
+        window.traces.player.step_forward()
+    window.traces.player.step_forward()  # line 23: five regions passed over, then null
+    explanation = window.explain.explanation
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(explanation.index) or len(seen) >= 3, timeout=3000)

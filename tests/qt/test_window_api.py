@@ -54,13 +54,14 @@ def test_a_feature_adds_a_dock_found_by_its_id(qtbot, window):
     qtbot.waitUntil(lambda: ruler.dock.visibleRegion().isEmpty())  # behind the log's tab
     assert not window.dock("log").visibleRegion().isEmpty()
     docks = texts(window.menuBar().actions()[2].menu())  # View
-    assert docks[-7:] == [
+    assert docks[-8:] == [
         "Controls",
         "Statistics",
         "Operation log",
         "Player",
         "Statistics plots",
         "Narration and code",
+        "Predict, then check",
         "Ruler",
     ]
 
