@@ -9,12 +9,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
-GIF_WIDTH = 960
-"""GIF frames are scaled to this width: a whole window at full size makes huge files."""
+GIF_WIDTH = 1280
+"""Wider GIF frames (a whole window on a big screen) are scaled to this width: larger
+files share badly, and smaller ones cannot be read."""
 
 
 def save_png(widget: QWidget, path: Path) -> bool:
     return widget.grab().save(str(path))
+
+
+def _frame(widget: QWidget) -> Image.Image:
+    picture = widget.grab().toImage()
+    if picture.width() > GIF_WIDTH:
+        picture = picture.scaledToWidth(GIF_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    return _pil(picture).quantize(colors=255)
 
 
 def _pil(image: QImage) -> Image.Image:
@@ -26,20 +34,33 @@ def _pil(image: QImage) -> Image.Image:
 
 
 def save_gif(
-    player, widget: QWidget, first: int, last: int, delay_ms: int, path: Path, progress=None
+    player,
+    widget: QWidget,
+    first: int,
+    last: int,
+    delay_ms: int,
+    path: Path,
+    progress=None,
+    explanation=None,
 ) -> int:
-    """One frame per operation from `first` to `last`; returns the frames written.
+    """One frame per operation from `first` to `last`, and with an `Explanation`, one
+    per step of each (the pictures hold the search there); returns the frames written.
     The player ends where it was."""
     start = player.position
     frames = []
     player.seek(first)
     for index, position in enumerate(range(first, last + 1)):
-        player.seek(position)
-        QApplication.processEvents()
-        picture = widget.grab().toImage()
-        if picture.width() > GIF_WIDTH:
-            picture = picture.scaledToWidth(GIF_WIDTH, Qt.TransformationMode.SmoothTransformation)
-        frames.append(_pil(picture).quantize(colors=255))
+        if position > first:
+            player.step_forward()  # alone: explained even if it failed, as a step by hand is
+        player.animation.stop()
+        steps = range(len(explanation.steps)) if explanation is not None and position else [0]
+        for step in steps:
+            if explanation is not None:
+                explanation.go_to(step)
+            QApplication.processEvents()
+            frames.append(_frame(widget))
+        if explanation is not None:
+            explanation.go_to(len(explanation.steps) - 1)
         if progress and progress(index + 1, last - first + 1) is False:
             break
     player.seek(start)

@@ -211,17 +211,37 @@ class TraceUi(QObject):
     def export_gif(self) -> None:
         if not self._need_trace():
             return
-        dialog = GifDialog(self.player.position, self.player.length, self.window)
+        w = self.window
+        pictures = [
+            ("Whole window", w),
+            ("Frame grid", w.grid),
+            ("Heap map", w.heap_map),
+            ("Free list", w.free_list),
+            ("Narration and code", w.dock("explain").widget()),
+        ]
+        pictures = [(name, widget) for name, widget in pictures if widget is not None]
+        dialog = GifDialog(
+            self.player.position, self.player.length, [name for name, _ in pictures], w
+        )
         if not dialog.exec():
             return
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save GIF", "orbita.gif", "GIF (*.gif)")
+        path, _ = QFileDialog.getSaveFileName(w, "Save GIF", "orbita.gif", "GIF (*.gif)")
         if path:
-            first, last, delay = dialog.values()
-            with _Progress(self.window, "Drawing the GIF…") as progress:
+            choice = dialog.values()
+            widget = pictures[choice.picture][1]
+            explanation = w.explain.explanation if choice.steps else None
+            with _Progress(w, "Drawing the GIF…") as progress:
                 self._write(
                     Path(path),
                     lambda: export.save_gif(
-                        self.player, self.window, first, last, delay, Path(path), progress
+                        self.player,
+                        widget,
+                        choice.first,
+                        choice.last,
+                        choice.delay_ms,
+                        Path(path),
+                        progress,
+                        explanation,
                     ),
                 )
 

@@ -104,12 +104,19 @@ def test_exports(qtbot, window, tmp_path, monkeypatch, dialogs):
     window.traces.export_png(window.grid)
     assert png.read_bytes()[:4] == b"\x89PNG"
     monkeypatch.setattr(gif_dialog.GifDialog, "exec", lambda self: 1)
-    monkeypatch.setattr(gif_dialog.GifDialog, "values", lambda self: (2, 6, 100))
+    choice = gif_dialog.GifChoice(2, 6, 100, picture=0, steps=False)
+    monkeypatch.setattr(gif_dialog.GifDialog, "values", lambda self: choice)
     dialogs.choose_file(gif)
     window.traces.export_gif()
     with Image.open(gif) as image:
-        assert image.n_frames == 5 and image.width <= 960
+        assert image.n_frames == 5 and image.width <= 1280
     assert window.traces.player.position == 0  # back where it was
+    searches = tmp_path / "steps.gif"  # the free list, a frame per step of each search
+    choice = gif_dialog.GifChoice(14, 15, 100, picture=3, steps=True)
+    dialogs.choose_file(searches)
+    window.traces.export_gif()
+    with Image.open(searches) as image:  # line 22: 2 steps (push, merge none); line 23: 6
+        assert image.n_frames == 1 + 6 and image.size == window.free_list.size().toTuple()
     dialogs.choose_file(table)
     window.traces.export_csv()
     rows = list(csv.DictReader(table.open()))
