@@ -113,8 +113,13 @@ class SearchAnimation(QObject):
         return visited, True
 
     def frames_scanned(self) -> range:
-        """The frames the scan from `next_free` has looked at so far."""
+        """The used frames the scan from `next_free` has passed over so far (the frame it
+        finds is not one of them: it is free, and taken at the last step)."""
         start, found = frame_scan(self.current)
         visible = self.steps - 1
         upto = start + min(self.step + 1, visible) * (found - start + 1) // visible
-        return range(start, upto)
+        return range(start, min(upto, found))
+
+    @property
+    def at_last_step(self) -> bool:
+        return self.step >= self.steps - 1

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 from orbita_gui.core import FRAME_SIZE
 from orbita_gui.model import MachineModel
 from orbita_gui.model.machine_model import frame_changes
+from orbita_gui.model.search_animation import frame_scan
 
 from . import palette
-from .frame_codes import FrameCodes
+from .frame_codes import CODE_FREE, CODE_MADE, FrameCodes
 
 ANIMATION_INTERVAL_MS = 33
 """Flashes fade at about 30 frames a second."""
@@ -215,17 +216,24 @@ class FrameGridView(pg.PlotWidget):
         nothing did (a heap trace playing leaves every frame as it was)."""
         frames = self.model.machine.frames
         animation = self.animation
-        scanned = None
+        scanned = scan = None
         if animation is not None and frame_search(animation.current):
             scanned = animation.frames_scanned()
+            scan = frame_scan(animation.current)
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
+        next_free = frames.next_free
+        if scan is not None:  # the grid as the scan sees it: the frame found still free,
+            start, found = scan  # next_free where the scan began, until the last step
+            done = animation.at_last_step
+            image.flat[found] = CODE_MADE if done else CODE_FREE
+            next_free = next_free if done else start
         animating = self.codes.animating  # flashes fading: the image changes every time
         if animating or self._shown is None or not np.array_equal(image, self._shown):
             self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
             self._shown = None if animating else image.copy()
-        col, row = self.cell_of(frames.next_free % frames.total_frames)
+        col, row = self.cell_of(next_free % frames.total_frames)
         self._marker.setRect(QRectF(col, row, 1, 1))
         (left, right), _ = self.getPlotItem().getViewBox().viewRange()
         on_right = col > (left + right) / 2  # keep the label inside the view

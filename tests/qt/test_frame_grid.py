@@ -131,3 +131,27 @@ def test_the_image_is_uploaded_only_when_a_cell_changes(qtbot, grid, model):
     model.allocate_frame()
     grid.refresh()
     assert uploads == [1]
+
+
+def test_a_frame_scan_shows_the_grid_as_the_scan_sees_it(qtbot, window, model):
+    """While the scan runs, the frame it will find is still free and next_free is where
+    the scan began; at its last step the frame is taken and next_free moves on."""
+    from orbita_gui.views.frame_codes import CODE_FREE, CODE_MADE, CODE_SCANNED
+
+    for _ in range(5):
+        model.allocate_frame()  # frames 25..29
+    model.free_frame(26)  # next_free back to 26, 27..29 still used
+    model.allocate_frame()  # 26 again: next_free 27
+    event = model.allocate_frame()  # scans 27, 28, 29, finds 30
+    animation = window.traces.player.animation
+    animation.start(event)
+    grid = window.grid
+    grid.refresh()
+    codes = grid.codes.codes
+    assert codes[30] == CODE_FREE and codes[27] == CODE_SCANNED
+    assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(27)
+    while not animation.at_last_step:
+        animation._advance()
+    grid.refresh()
+    assert codes[30] == CODE_MADE and codes[29] == CODE_SCANNED
+    assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(31)
