@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -22,6 +22,8 @@ FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST}
 TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white")}
 
 
+MAX_BAR_ZOOM = 64
+BOUNDARY_WIDTH = 1.5
 FULL_LABELS_FROM = 420
 """Pages are labelled with their whole address when that leaves the bars this wide."""
 ROVER_TIP = "next fit starts here: its next search begins at this region"
@@ -47,13 +49,36 @@ class HeapMapView(HeapCanvas):
         self._char_width = self._metrics.horizontalAdvance("0000000000") / 10
         self._full_width = self._compact_width = 0
         self._shown = (0, 0)
+        self.bar_zoom = 1
+        """How many times wider than the view each page's bar is drawn (Ctrl+wheel)."""
         self._on_changed()
 
     def design_size(self) -> QSize:
         return QSize(640, 2 * MARGIN + self._pages() * ROW_HEIGHT)
 
     def design_minimum_size(self) -> QSize:
-        return QSize(self._compact_width + 120, self.design_size().height())
+        width = self._compact_width + 120
+        if self.bar_zoom > 1:  # wider than the view: the scroll area scrolls sideways
+            width = round(self._label_width + self._bar_width() + MARGIN)
+        return QSize(width, self.design_size().height())
+
+    def wheelEvent(self, event) -> None:
+        """Ctrl+wheel widens the bars (a 16-byte block becomes more than a sliver); the
+        wheel alone scrolls, as anywhere else."""
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(event)
+            return
+        steps = event.angleDelta().y() // 120
+        if steps:
+            self.zoom_bars(2.0**steps)
+        event.accept()
+
+    def zoom_bars(self, factor: float) -> None:
+        """Widen (or narrow) every page's bar by `factor`, from 1 to `MAX_BAR_ZOOM` views
+        wide."""
+        self.bar_zoom = min(max(self.bar_zoom * factor, 1), MAX_BAR_ZOOM)
+        self.updateGeometry()
+        self.update()
 
     def _on_changed(self) -> None:
         machine = self.model.machine
@@ -72,7 +97,7 @@ class HeapMapView(HeapCanvas):
         """Narrow (a 1024-wide projector): pages are labelled by their offset in the heap
         and their frame's number, leaving the bars room to be read; a label's tooltip
         says it in full."""
-        return self.design_width() - self._full_width < FULL_LABELS_FROM
+        return self._visible_width() - self._full_width < FULL_LABELS_FROM
 
     @property
     def _label_width(self) -> int:
@@ -81,9 +106,16 @@ class HeapMapView(HeapCanvas):
     def _pages(self) -> int:
         return len(self.model.machine.heap_frames)
 
+    def _visible_width(self) -> float:
+        """The width on screen: the view's, or once zoomed wider, its scroll area's."""
+        if self.bar_zoom > 1 and self.parentWidget() is not None:
+            return self.parentWidget().width() / self.zoom
+        return self.design_width()
+
     def _bar_width(self) -> float:
-        """Every page's bar starts at `_label_width` and is this wide."""
-        return max(self.design_width() - self._label_width - MARGIN, 10)
+        """Every page's bar starts at `_label_width` and is this wide: the width on
+        screen, times the zoom."""
+        return max(self._visible_width() - self._label_width - MARGIN, 10) * self.bar_zoom
 
     def _bar(self, page: int) -> QRectF:
         return QRectF(self._label_width, _bar_top(page), self._bar_width(), BAR_HEIGHT)
@@ -144,14 +176,13 @@ class HeapMapView(HeapCanvas):
         span = segments.overlapping(lo, hi)
         starts, ends = segments.starts[span], segments.ends[span]
         index, boxes = self._boxes(np.maximum(starts, lo), np.minimum(ends, hi))
-        wide = boxes[:, 2] > 3
-        boxes[wide, 2] -= 1  # a hairline between neighbours
         kinds = segments.kinds[span][index]
         painter.setPen(Qt.PenStyle.NoPen)
         for kind, colour in FILL.items():
             painter.setBrush(colour)
             painter.drawRects([QRectF(*box) for box in boxes[kinds == kind].tolist()])
         self._paint_headers(painter, lo, hi)
+        self._paint_boundaries(painter, boxes)
         # Label a segment once, where it starts, if its box has room for a size at least.
         opening = np.flatnonzero(
             (starts[index] >= lo)
@@ -197,6 +228,13 @@ class HeapMapView(HeapCanvas):
             return "next fit"
         merged = self.merged_at(start, end)
         return f"joined {merged.count}" if merged is not None else ""
+
+    def _paint_boundaries(self, painter: QPainter, boxes: np.ndarray) -> None:
+        """A line where each region or block starts, inside a row: two free regions side
+        by side stay two, visibly, at any width (the guide never merges them)."""
+        inside = boxes[:, 0] > self._label_width + 0.5
+        painter.setPen(QPen(palette.INK, BOUNDARY_WIDTH))
+        painter.drawLines([QLineF(x, y, x, y + h) for x, y, _, h in boxes[inside].tolist()])
 
     def _paint_headers(self, painter: QPainter, lo: int, hi: int) -> None:
         """Each block's header, `[start, ptr)`: part of the block, darker and hatched;

@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from orbita_gui.core import HEAP_SIZE, HEAP_START, Machine
@@ -338,3 +338,34 @@ def test_a_narrow_map_labels_pages_short_and_says_them_in_full(qtbot, model):
         hover(view, QPoint(20, 8 + 30 + 15))
     assert hovered.args == [start, end]  # its frame lights up in the grid
     view.cleanup()
+
+
+def test_neighbouring_free_regions_stay_apart_and_ctrl_wheel_widens_the_bars(qtbot, window):
+    model = window.model
+    blocks = [model.allocate(256, 8).ptr for _ in range(3)]
+    for ptr in blocks[:2]:
+        model.free_block(ptr)  # two free regions side by side, never merged
+    heap_map = window.heap_map
+    qtbot.waitUntil(lambda: not heap_map.repaints.pending)
+    second = heap_map._rects(blocks[1], blocks[1] + 256)[0]
+    zoom = heap_map.zoom
+    at_boundary = QPoint(round(second.left() * zoom), round(second.center().y() * zoom))
+    assert pixel(heap_map, at_boundary) == palette.INK.name()
+    width = second.width()
+    scroller = heap_map.parentWidget().parentWidget()
+    event = QWheelEvent(
+        QPointF(200, 20),
+        QPointF(200, 20),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(heap_map, event)  # two notches: four times wider
+    qtbot.waitUntil(lambda: heap_map.width() > scroller.viewport().width())
+    assert heap_map._rects(blocks[1], blocks[1] + 256)[0].width() == pytest.approx(
+        4 * width, rel=0.05
+    )
+    assert scroller.horizontalScrollBar().maximum() > 0
