@@ -256,7 +256,10 @@ class RegionVisit:
 
     @property
     def code_line(self) -> str:
-        return "find_region:" + _VERDICT_LINES[self.verdict]
+        line = "find_region:" + _VERDICT_LINES[self.verdict]
+        if self.verdict is Verdict.TOO_SMALL and self.alloc_start > self.start:
+            line += "-aligned"  # the padding in front made it too small: a case of its own
+        return line
 
     @property
     def where(self) -> tuple[int, int]:

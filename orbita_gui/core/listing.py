@@ -2,8 +2,9 @@
 
 A listing is a text file in `resources/listings/`: the guide's own Rust for the
 guide's allocators, pseudo-code for the policies. A line that a step can point
-at ends in a tag comment, `//@function` or `//@function:detail`; a step's
-`code_line` names that tag. The tags are cut off before the text is shown.
+at ends in a tag comment, `//@function` or `//@function:detail` (several tags,
+space-separated, when several cases run that line); a step's `code_line` names
+that tag. The tags are cut off before the text is shown.
 An unknown detail falls back to its function's first line, so a new kind of
 step still lights the function it belongs to.
 """
@@ -43,9 +44,8 @@ def parse_listing(name: str, text: str) -> Listing:
     """A listing from its text; `ValueError` if a tag is given twice."""
     lines, tags = [], {}
     for number, line in enumerate(text.splitlines()):
-        body, _, tag = line.partition(TAG)
-        if tag:
-            tag = tag.strip()
+        body, _, tagged = line.partition(TAG)
+        for tag in tagged.split():
             if tag in tags:
                 raise ValueError(f"{name}:{number + 1}: the tag {tag!r} is given twice")
             tags[tag] = number

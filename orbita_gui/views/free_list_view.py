@@ -139,6 +139,9 @@ class FreeListView(HeapCanvas):
                     painter.setBrush(Qt.BrushStyle.NoBrush)
                     painter.drawRoundedRect(box.adjusted(-3, -3, 3, 3), 10, 10)
                 notes = []
+                verdict = self.search.verdicts.get(start) if self.search is not None else None
+                if fill == palette.PASSED and verdict:
+                    notes.append(verdict)
                 if node == rover:
                     self._rover(painter, box)
                     notes.append("next fit starts here")

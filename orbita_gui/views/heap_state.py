@@ -71,6 +71,17 @@ def look_order(search, length: int) -> np.ndarray:
     return (search.search_start + np.arange(count, dtype=np.int64)) % length
 
 
+VERDICT_WORDS = {
+    "find_region:too-small": "✗ too small",
+    "find_region:too-small-aligned": "✗ too small, aligned",
+    "find_region:leftover": "✗ leftover < 16 B",
+    "find_region:fits": "≈ fits, not the pick",
+    "find_region:overflow": "✗ past 2**64",
+}
+"""Why a search passed a node over, in the words written under it: a sign and words,
+not a colour alone."""
+
+
 @dataclass(frozen=True)
 class SearchPicture:
     """The last search as the views draw it.
@@ -80,7 +91,8 @@ class SearchPicture:
     list it saw is known, else the first ones the event kept; `chosen`: the
     region it took; `leftover`: what it put back; `whole_list`: it looked at
     every node (best and worst fit always do); `reasons`: why, by region start,
-    for the nodes the event explains (its steps)."""
+    for the nodes the event explains (its steps); `verdicts`: the same in a few
+    words, written on the passed-over nodes."""
 
     before: tuple[np.ndarray, np.ndarray] | None
     looked: np.ndarray
@@ -89,6 +101,7 @@ class SearchPicture:
     whole_list: bool
     fit: str
     reasons: dict[int, str]
+    verdicts: dict[int, str]
 
     def looked_at(self, starts: np.ndarray) -> np.ndarray:
         """Which of these region starts the search passed over (a bool per start)."""
@@ -107,10 +120,13 @@ def search_picture(starts: np.ndarray, sizes: np.ndarray, search) -> SearchPictu
     else:
         looked = np.asarray(search.passed_starts, dtype=np.int64)
     length = search.length
-    reasons = {}
+    reasons, verdicts = {}, {}
     for step in search.steps:
         if step.kind in ("pass-over", "choose") and step.where is not None:
             reasons.setdefault(step.where[0], step.reason)
+            word = VERDICT_WORDS.get(step.code_line)
+            if word:
+                verdicts.setdefault(step.where[0], word)
     return SearchPicture(
         before=before,
         looked=looked.astype(np.int64),
@@ -119,6 +135,7 @@ def search_picture(starts: np.ndarray, sizes: np.ndarray, search) -> SearchPictu
         whole_list=bool(length) and search.visited >= length,
         fit=search.rules.fit,
         reasons=reasons,
+        verdicts=verdicts,
     )
 
 

@@ -27,7 +27,7 @@ fn find_region(&mut self, size: usize, align: usize)
             // Found a suitable region
             return Some((current.next.take().unwrap(), alloc_start));  //@find_region:found
         } else {
-            current = current.next.as_mut().unwrap();  //@find_region:too-small
+            current = current.next.as_mut().unwrap();  //@find_region:too-small find_region:too-small-aligned
         }
     }
     None  //@find_region:none

@@ -47,7 +47,8 @@ def test_every_heap_step_names_a_tag_of_its_allocators_listing(name, params):
         for step in event.steps:
             assert step.code_line in shown.tags, (step, shown.name)
             tags.add(step.code_line)
-    assert {"find_region:too-small", "find_region:found", "allocate:null"} <= tags
+    assert {"find_region:found", "allocate:null"} <= tags
+    assert tags & {"find_region:too-small", "find_region:too-small-aligned"}
 
 
 def test_every_frame_step_names_a_tag_of_the_bitmap_listing():
@@ -87,5 +88,7 @@ def test_tags_are_cut_off_and_unknown_details_fall_back_to_their_function():
     assert shown.line_of("f:elsewhere") == 0
     assert shown.line_of("g") is None
     assert shown.line_of(None) is None
+    both = parse_listing("y", "skip  //@f:a f:b\n")
+    assert both.line_of("f:a") == both.line_of("f:b") == 0
     with pytest.raises(ValueError, match="x:2: the tag 'f' is given twice"):
         parse_listing("x", "a //@f\nb //@f\n")

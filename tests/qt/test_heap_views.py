@@ -369,3 +369,17 @@ def test_neighbouring_free_regions_stay_apart_and_ctrl_wheel_widens_the_bars(qtb
         4 * width, rel=0.05
     )
     assert scroller.horizontalScrollBar().maximum() > 0
+
+
+def test_each_passed_over_node_says_why_in_words(qtbot, window):
+    model = window.model
+    small = model.allocate(16, 8).ptr  # +0: 16 bytes, too small for 32
+    model.allocate(24, 8)
+    padded = model.allocate(40, 8).ptr  # +40: 40 bytes, but aligned to 32 the block starts
+    model.allocate(16, 8)  # at +64 and would end past +80: too small once aligned
+    model.free_block(small)
+    model.free_block(padded)
+    model.allocate(32, 32)  # passes over both, then splits the rest
+    picture = window.free_list.search
+    assert picture.verdicts[small] == "✗ too small"
+    assert picture.verdicts[padded] == "✗ too small, aligned"
