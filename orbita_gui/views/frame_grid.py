@@ -18,6 +18,7 @@ from orbita_gui.model.search_animation import frame_scan
 
 from . import palette
 from .frame_codes import CODE_FREE, CODE_MADE, FrameCodes
+from .grid_overview import overview
 
 ANIMATION_INTERVAL_MS = 33
 """Flashes fade at about 30 frames a second."""
@@ -95,7 +96,15 @@ class _CellLines(pg.GraphicsObject):
 
 
 class _CellImage(pg.ImageItem):
-    """The grid image, reporting the cell under the mouse and the cell clicked."""
+    """The grid image, reporting the cell under the mouse and the cell clicked. Zoomed
+    out, each of its pixels is a block of `cells_per_pixel` x `cells_per_pixel` cells
+    (see `grid_overview`)."""
+
+    cells_per_pixel = 1
+
+    def _cell(self, ev) -> tuple[int, int]:
+        k = self.cells_per_pixel
+        return int(ev.pos().x() * k), int(ev.pos().y() * k)
 
     sig_cell_hovered = Signal(int, int)
     """Column and row under the mouse; -1, -1 when it leaves."""
@@ -106,13 +115,13 @@ class _CellImage(pg.ImageItem):
         if ev.isExit():
             self.sig_cell_hovered.emit(-1, -1)
         else:
-            self.sig_cell_hovered.emit(int(ev.pos().x()), int(ev.pos().y()))
+            self.sig_cell_hovered.emit(*self._cell(ev))
 
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
             ctrl = bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
-            self.sig_cell_clicked.emit(int(ev.pos().x()), int(ev.pos().y()), ctrl)
+            self.sig_cell_clicked.emit(*self._cell(ev), ctrl)
 
 
 class FrameGridView(pg.PlotWidget):
@@ -150,6 +159,7 @@ class FrameGridView(pg.PlotWidget):
         view.setAspectLocked(True)
         view.setMouseEnabled(True, True)
         view.sigRangeChangedManually.connect(self._stop_following_home)
+        view.sigRangeChanged.connect(self._on_range_changed)
 
         self.image = _CellImage(axisOrder="row-major")
         self.image.setLookupTable(palette.grid_lookup_table())
@@ -166,6 +176,18 @@ class FrameGridView(pg.PlotWidget):
         )
         self._marker_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
         plot.addItem(self._marker_label)
+        self._arrow = pg.ArrowItem(
+            pxMode=True, headLen=26, tailLen=18, tailWidth=7, brush=palette.MARKER, pen=None
+        )
+        self._arrow.setZValue(10)
+        self._arrow.setVisible(False)
+        plot.addItem(self._arrow)
+        self._arrow_label = pg.TextItem(
+            "next_free", color=palette.MARKER, fill=pg.mkBrush(245, 243, 239, 220)
+        )
+        self._arrow_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
+        self._arrow_label.setVisible(False)
+        plot.addItem(self._arrow_label)
         self._choice = pg.PlotCurveItem(
             pen=pg.mkPen(palette.MARKER, width=2, style=Qt.PenStyle.DashLine)
         )
@@ -229,9 +251,13 @@ class FrameGridView(pg.PlotWidget):
             done = animation.at_last_step
             image.flat[found] = CODE_MADE if done else CODE_FREE
             next_free = next_free if done else start
+        k = self._cells_per_pixel()
+        image = overview(image, k)
         animating = self.codes.animating  # flashes fading: the image changes every time
         if animating or self._shown is None or not np.array_equal(image, self._shown):
             self.image.setImage(image, autoLevels=False, levels=(0, 255), autoDownsample=False)
+            self.image.setRect(QRectF(0, 0, image.shape[1] * k, image.shape[0] * k))
+            self.image.cells_per_pixel = k
             self._shown = None if animating else image.copy()
         col, row = self.cell_of(next_free % frames.total_frames)
         self._marker.setRect(QRectF(col, row, 1, 1))
@@ -239,6 +265,7 @@ class FrameGridView(pg.PlotWidget):
         on_right = col > (left + right) / 2  # keep the label inside the view
         self._marker_label.setAnchor((1, 0) if on_right else (0, 0))
         self._marker_label.setPos(col if on_right else col + 1, row + 1)
+        self._point_to(col + 0.5, row + 0.5)
         if animating:
             if not self._animation.isActive():
                 self._animation.start()
@@ -365,6 +392,41 @@ class FrameGridView(pg.PlotWidget):
         )
         self._following_home = True
         self._home()
+
+    def _cells_per_pixel(self) -> int:
+        """Frames a screen pixel shows across, a power of two (1 when cells are at least
+        a pixel wide)."""
+        width, height = self.getPlotItem().getViewBox().viewPixelSize()
+        most = max(width, height)
+        return 1 << int(math.log2(most)) if most >= 2 else 1
+
+    def _on_range_changed(self, *_) -> None:
+        """Zoomed or panned: the overview's blocks, and where the arrow to next_free points."""
+        if not getattr(self, "_listening", False):  # still being built, or closed
+            return
+        if self._cells_per_pixel() != self.image.cells_per_pixel:
+            self.refresh()
+        else:
+            self._point_to(*self._marker.rect().center().toTuple())
+
+    def _point_to(self, x: float, y: float) -> None:
+        """An arrow at the view's edge towards `next_free` (at cell centre `x, y`) when it
+        is off-screen: where the next search starts must never be out of sight."""
+        (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()
+        inside = x0 <= x <= x1 and y0 <= y <= y1
+        self._arrow.setVisible(not inside)
+        self._arrow_label.setVisible(not inside)
+        if inside:
+            return
+        inset_x, inset_y = (x1 - x0) * 0.06, (y1 - y0) * 0.06
+        px = min(max(x, x0 + inset_x), x1 - inset_x)
+        py = min(max(y, y0 + inset_y), y1 - inset_y)
+        self._arrow.setPos(px, py)
+        self._arrow.setStyle(angle=math.degrees(math.atan2(-(y - py), -(x - px))))
+        self._arrow_label.setAnchor(
+            (1 if px > (x0 + x1) / 2 else 0, 1 if py > (y0 + y1) / 2 else 0)
+        )
+        self._arrow_label.setPos(px, py)
 
     def _stop_following_home(self, *_) -> None:
         self._following_home = False

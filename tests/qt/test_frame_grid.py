@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from orbita_gui.core import Machine
+from orbita_gui.model import MachineModel
 from orbita_gui.views import palette
+from orbita_gui.views.frame_codes import CODE_FREE
 from orbita_gui.views.frame_grid import FrameGridView
 
 from .conftest import pixel
@@ -155,3 +158,36 @@ def test_a_frame_scan_shows_the_grid_as_the_scan_sees_it(qtbot, window, model):
     grid.refresh()
     assert codes[30] == CODE_MADE and codes[29] == CODE_SCANNED
     assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(31)
+
+
+@pytest.fixture
+def big_grid(qtbot):
+    """16 GiB, 200,000 frames used but one far out: 2,048 columns, more than pixels."""
+    model = MachineModel(Machine(16 << 30))
+    model.allocate_frames(200_000)
+    model.free_frame(150_000)  # next_free falls back to it
+    view = FrameGridView(model)
+    qtbot.addWidget(view)
+    view.resize(500, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.cleanup()
+
+
+def test_from_afar_a_lone_free_frame_is_still_drawn(qtbot, big_grid):
+    big_grid.fit()
+    qtbot.waitUntil(lambda: big_grid.image.cells_per_pixel > 1)
+    k = big_grid.image.cells_per_pixel
+    col, row = big_grid.cell_of(150_000)
+    assert big_grid.image.image[row // k, col // k] == CODE_FREE
+    hovered = []
+    big_grid.sig_frame_hovered.connect(hovered.append)
+    big_grid._on_cell_hovered(col, row)  # what the image reports, from its block's pixels
+    assert hovered == [150_000]
+
+
+def test_an_arrow_points_to_next_free_when_it_is_off_screen(qtbot, big_grid):
+    assert big_grid._arrow.isVisible()  # the home view: the first rows only
+    big_grid.fit()
+    qtbot.waitUntil(lambda: not big_grid._arrow.isVisible())
