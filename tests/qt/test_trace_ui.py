@@ -116,7 +116,7 @@ def test_exports(qtbot, window, tmp_path, monkeypatch, dialogs):
     dialogs.choose_file(searches)
     window.traces.export_gif()
     with Image.open(searches) as image:  # line 22: 2 steps (push, merge none); line 23: 6
-        assert image.n_frames == 1 + 6 and image.size == window.free_list.size().toTuple()
+        assert image.n_frames == 1 + 6 and image.width == window.free_list.width()
     dialogs.choose_file(table)
     window.traces.export_csv()
     rows = list(csv.DictReader(table.open()))
