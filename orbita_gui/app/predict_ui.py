@@ -131,6 +131,9 @@ class PredictUi(QObject):
         except ValueError:
             raise ValueError(f"{text!r} is not a number: type 0x..., +0x..., 7 or null") from None
         if frames:
+            total = self.window.model.machine.frames.total_frames
+            if not 0 <= value < total:
+                raise ValueError(f"there is no frame {value:,}: frames go from 0 to {total - 1:,}")
             return value
         heap = self.window.model.machine.heap
         address = heap.heap_start + value if offset else value

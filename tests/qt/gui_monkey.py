@@ -53,6 +53,8 @@ ACTIONS = {
     "open_trace": 2.5,
     "save": 1.5,
     "wait": 2,
+    "teaching": 5,
+    "predict": 3,
 }
 """What a student does, and how often: each is a method of `Monkey`."""
 
@@ -82,6 +84,17 @@ PLAYER_KEYS = {
     "End": Key.Key_End,
     "Space": Key.Key_Space,
 }
+TEACHING_KEYS = {
+    "Up": (Key.Key_Up, NO),
+    "Down": (Key.Key_Down, NO),
+    "P": (Key.Key_P, NO),
+    "F5": (Key.Key_F5, NO),
+    "Ctrl++": (Key.Key_Plus, CTRL),
+    "Ctrl+-": (Key.Key_Minus, CTRL),
+    "Ctrl+0": (Key.Key_0, CTRL),
+}
+"""Walking the steps, predict mode, lecture mode and text zoom."""
+GUESSES = ("null", "+0x0", "0x10", "7", "x", "")
 HISTORY_EVERY = 25
 """Actions between two checks that the history replays to the machine."""
 HOVER_POINTS = 12
@@ -237,6 +250,25 @@ class Monkey:
         name = self.rng.choice(list(PLAYER_KEYS))
         self._did(name)
         self._press(PLAYER_KEYS[name])
+
+    def teaching(self) -> None:
+        name = self.rng.choice(list(TEACHING_KEYS))
+        self._did(name)
+        self._press(*TEACHING_KEYS[name])
+
+    def predict(self) -> None:
+        """A guess typed (a free region's start, or something else) and Enter, when
+        predict mode is on."""
+        panel = self.window.predict.panel
+        if not panel.isVisible():
+            return
+        starts, _ = self.window.model.machine.heap.free_region_arrays()
+        guesses = [*GUESSES, *(f"{int(start):#x}" for start in starts[:3])]
+        guess = self.rng.choice(guesses)
+        self._did(f"predict {guess!r}, Enter")
+        self._activate()
+        self._type(panel.guess, guess)
+        QTest.keyClick(panel.guess, Key.Key_Return)
 
     def new_machine(self) -> None:
         memory, heap = self.rng.choice(MEMORIES), self.rng.choice(HEAPS)
@@ -493,22 +525,25 @@ class Monkey:
         """A search shown step by step is the one of the latest operation on this machine:
         the grid and the heap views draw it over the machine as it is."""
         model, current = self.window.model, self.window.traces.player.animation.current
+        latest = bool(model.history) and model.history[-1] is current
+        failed_last = current is not None and current.failed  # changed nothing: not in
+        failed_last = failed_last and current.search is model.last_heap_event  # history
         self._expect(
-            current is None or (bool(model.history) and model.history[-1] is current),
+            current is None or latest or failed_last,
             STALE_ANIMATION,
             f"the search animated is {current}, the latest operation {model.history[-1:]}",
         )
 
     def _check_links(self) -> None:
-        """The heap bytes lit up for a frame hovered in the grid are those of a frame
-        that backs this machine's heap."""
-        machine = self.window.model.machine
-        spans = {machine.heap_range_of_frame(int(f)) for f in machine.heap_frames}
+        """The heap bytes lit up (for a frame hovered in the grid, the step walked to, a
+        guess) are bytes of this machine's heap."""
+        heap = self.window.model.machine.heap
+        low, high = heap.heap_start, heap.heap_start + heap.heap_size
         linked = {type(v).__name__: v.linked for v in (self.window.heap_map, self.window.free_list)}
         self._expect(
-            all(span is None or span in spans for span in linked.values()),
+            all(span is None or low <= span[0] < span[1] <= high for span in linked.values()),
             STALE_LINK,
-            f"bytes lit up {linked}, which no heap frame of this machine holds",
+            f"bytes lit up {linked}, which this machine's heap does not hold",
         )
 
     def _check_hover_read(self, view, point: QPoint) -> None:

@@ -69,3 +69,17 @@ def test_null_predicted_for_the_failed_search_and_the_summary_at_the_end(qtbot, 
     summary = "You predicted 1 of 2 right (50%)."
     assert predict.panel.question.text() == f"At the end of the trace. {summary}"
     assert window.status.text() == summary
+
+
+def test_a_frame_that_does_not_exist_is_refused(qtbot, window, tmp_path):
+    trace = tmp_path / "frames.trace"
+    trace.write_text("frames 1MiB\nalloc-frame f\n")
+    window.traces.load(trace)
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_P)
+    panel = window.predict.panel
+    assert "Which frame will it take?" in panel.question.text()
+    qtbot.keyClicks(panel.guess, "0x4444_4444_0000")
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert panel.verdict.text() == "✘ there is no frame 75,059,993,772,032: frames go from 0 to 255"
+    assert window.traces.player.position == 0
