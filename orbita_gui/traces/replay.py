@@ -15,11 +15,12 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from itertools import islice
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from ..core.layout import Layout
 from ..core.machine import Machine, machine_sizes
 from ..core.units import plural
 from .session import ALLOCATED, REALLOCATED, UNCHANGED, session_trace
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, Trace
+from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, OpRow, Trace, rows
 
 _UNBOUND = object()
 """What a name holds when it holds nothing."""
@@ -38,14 +39,20 @@ _UNCHANGED = object()
 """Kept for an operation that bound no name."""
 
 
-class Outcome(NamedTuple):
+class Outcome:
     """What one operation did: its event (None if there was none) and, if it failed, why."""
 
-    event: Event | None
-    failure: str | None = None
+    __slots__ = ("event", "failure")
 
     null = False
     """An allocation that returned NULL (out of memory, or too large): see `NullOutcome`."""
+
+    def __init__(self, event: Event | None, failure: str | None = None) -> None:
+        self.event = event
+        self.failure = failure
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.event!r}, {self.failure!r})"
 
 
 class NullOutcome(Outcome):
@@ -54,6 +61,21 @@ class NullOutcome(Outcome):
 
     __slots__ = ()
     null = True
+
+
+class _OutOfMemory(NullOutcome):
+    """An allocation the heap refused. Its message is the event's description, written
+    when read: a headless replay reads only the first few, of thousands perhaps."""
+
+    __slots__ = ("_op",)
+
+    def __init__(self, op: Op, event: Event) -> None:
+        self.event = event
+        self._op = op
+
+    @property
+    def failure(self) -> str:
+        return f"{_at(self._op)}{self.event.describe()}"
 
 
 class _Renamed(tuple):
@@ -76,9 +98,13 @@ def _bound_name(op: Op) -> str:
     return op.name if op.new_name is None else op.new_name
 
 
+_FRAME_KINDS = frozenset((ALLOC_FRAME, FREE_FRAME))
+"""The frame allocator's operations; every other is the heap's."""
+
+
 def _frame_op(op: Op) -> bool:
     """Whether the operation is one of the frame allocator's (else the heap's)."""
-    return op.kind in (ALLOC_FRAME, FREE_FRAME)
+    return op.kind in _FRAME_KINDS
 
 
 def _at(op: Op) -> str:
@@ -228,19 +254,13 @@ class Replayer:
 
     def step(self, op: Op | None = None) -> Outcome:
         """Apply the trace's next operation (`op`, when the caller has it already, as a
-        replay going through the trace in order does: reading it again costs more)."""
-        ops, index = self.trace.ops, self.position
+        narration going through the trace in order does: reading it again costs more)."""
+        index = self.position
         if op is None:
-            op = ops[index]
-        self._changes.clear()  # `_run`, inline: a headless replay calls this alone
-        try:
-            outcome = self._apply(op)
-        except OrbitaError as error:  # refused before anything changed
-            outcome = Outcome(None, f"{_at(op)}{error}")
-        if self.keeps_history:
-            self._keep(op, outcome.event)
-            self.log.add(ops, index, index + 1)
-        self.position += 1
+            op = self.trace.ops[index]
+        outcome = self._run(op)
+        if self.log is not None:
+            self.log.add(self.trace.ops, index, index + 1)
         return outcome
 
     def apply(self, op: Op) -> Outcome:
@@ -308,13 +328,28 @@ class Replayer:
                 frame_names.discard(name)
         return event
 
-    def _run(self, op: Op) -> Outcome:
-        self._changes.clear()
+    def _run(self, op: Op | OpRow) -> Outcome:
+        """Apply one operation: what its name holds picks how (`_HANDLERS`), unless the
+        name is of the other layer. A headless replay calls this alone, operation
+        after operation, with `OpRow`s (which read as `Op`s)."""
+        keeps_history = self.keeps_history
+        if keeps_history:  # only then does `_bind` note changes
+            self._changes.clear()
+        name, kind = op.name, op.kind
+        bound = _UNBOUND if name == NULL else self._bindings.get(name, _UNBOUND)
         try:
-            outcome = self._apply(op)
+            if (
+                bound is _UNBOUND
+                or bound is None
+                or kind == MALLOC
+                or (name in self._frame_names) == (kind in _FRAME_KINDS)
+            ):
+                outcome = self._HANDLERS[kind](self, op, bound)
+            else:
+                outcome = self._wrong_layer(op)
         except OrbitaError as error:  # refused before anything changed
             outcome = Outcome(None, f"{_at(op)}{error}")
-        if self.keeps_history:
+        if keeps_history:
             self._keep(op, outcome.event)
         self.position += 1
         return outcome
@@ -327,9 +362,7 @@ class Replayer:
         elif (
             len(changes) == 1
             and changes[0][0] == _bound_name(op)
-            and (
-                changes[0][1] is _UNBOUND or changes[0][2] == (op.kind in (ALLOC_FRAME, FREE_FRAME))
-            )
+            and (changes[0][1] is _UNBOUND or changes[0][2] == _frame_op(op))
         ):
             saved = changes[0][1]
         else:
@@ -368,48 +401,33 @@ class Replayer:
         else:
             self._block_owners[value.ptr] = name
 
-    def _apply(self, op: Op) -> Outcome:
-        kind = op.kind
-        bound = _UNBOUND if op.name == NULL else self._bindings.get(op.name, _UNBOUND)
-        if bound is not _UNBOUND and bound is not None and kind != MALLOC:
-            holds_frame = op.name in self._frame_names
-            if holds_frame != (kind in (ALLOC_FRAME, FREE_FRAME)):
-                if kind == REALLOC:
-                    self._effect(UNCHANGED)
-                what = "a frame" if holds_frame else "a heap block"
-                return Outcome(None, f"{_at(op)}{kind} {op.name}: {op.name} is {what}")
-        if kind == ALLOC_FRAME:
-            event = self.machine.frames.allocate_frame_event()
-            self._bind(op.name, event.frame_number, frame=True)
-            return self._result(op, event)
-        if kind in (FREE_FRAME, FREE):
-            return self._free(op, bound)
-        if kind == MALLOC:
-            return self._allocate(op)
+    def _wrong_layer(self, op: Op) -> Outcome:
+        """A frame's name given to the heap, or a block's to the frame allocator."""
+        if op.kind == REALLOC and self.keeps_history:
+            self.effects[self.position] = UNCHANGED
+        what = "a frame" if op.name in self._frame_names else "a heap block"
+        return Outcome(None, f"{_at(op)}{op.kind} {op.name}: {op.name} is {what}")
+
+    def _allocate_frame(self, op: Op, bound) -> Outcome:
+        event = self.machine.frames.allocate_frame_event()
+        self._bind(op.name, event.frame_number, frame=True)
+        return _result(op, event)
+
+    def _reallocate(self, op: Op, bound) -> Outcome:
         if bound is _UNBOUND or bound is None:  # realloc of NULL allocates
             outcome, effect = self._allocate(op), ALLOCATED
         else:
             outcome = self._realloc(op, bound)
-            event = outcome.event
-            effect = UNCHANGED if event is None or event.failed else REALLOCATED
-        if op.align != 8 or not op.name or _bound_name(op) != op.name or outcome.null:
-            self._effect(effect)  # what a session cannot write as a realloc of its name
+            effect = UNCHANGED if outcome.null else REALLOCATED
+        if self.keeps_history and (
+            op.align != 8 or not op.name or _bound_name(op) != op.name or outcome.null
+        ):
+            self.effects[self.position] = effect  # a session cannot write it as a realloc
         return outcome
 
-    def _effect(self, effect: int) -> None:
-        if self.keeps_history:
-            self.effects[self.position] = effect
-
     def _free(self, op: Op, bound) -> Outcome:
-        if op.name == NULL or bound is None:
-            return Outcome(None)  # free(NULL), or a name whose allocation failed
-        if bound is _UNBOUND:
-            what = "frame" if op.kind == FREE_FRAME else "block"
-            return Outcome(
-                None,
-                f"{_at(op)}{op.kind} {op.name}: no {what} is "
-                f"allocated under that name (double or wild free)",
-            )
+        if bound is _UNBOUND or bound is None:
+            return _free_nothing(op, bound)
         if op.kind == FREE_FRAME:
             event = self.machine.free_frame_event(Frame.from_number(bound))
         else:
@@ -417,15 +435,17 @@ class Replayer:
         self._bind(op.name, _UNBOUND)
         return Outcome(event)
 
-    def _allocate(self, op: Op) -> Outcome:
-        """malloc, or realloc of NULL; too large a size returns NULL like out of memory."""
+    def _allocate(self, op: Op, bound=None) -> Outcome:
+        """malloc (whatever the name held, `bound`), or realloc of NULL; too large a size
+        returns NULL like out of memory."""
+        name = _bound_name(op)
         try:
             event = self.machine.heap.allocate_event(_layout(op.size, op.align))
         except LayoutError as error:
-            self._bind(_bound_name(op), None)
+            self._bind(name, None)
             return _too_large(op, error)
-        self._bind(_bound_name(op), event.block)
-        return self._result(op, event)
+        self._bind(name, event.block)
+        return _result(op, event)
 
     def _realloc(self, op: Op, old) -> Outcome:
         """realloc of a live block; when it fails (NULL) the old block stays, as in C."""
@@ -433,23 +453,45 @@ class Replayer:
             event = self.machine.heap.realloc_event(old.ptr, old.layout, op.size)
         except LayoutError as error:
             return _too_large(op, error)
-        if not event.failed:
-            new_name = _bound_name(op)
-            if new_name != op.name:
-                self._bind(op.name, _UNBOUND)
-            self._bind(new_name, event.allocation.block)
-        return self._result(op, event)
-
-    @staticmethod
-    def _result(op: Op, event: Event) -> Outcome:
         if event.failed:
-            return NullOutcome(event, f"{_at(op)}{event.describe()}")
+            return _OutOfMemory(op, event)
+        new_name = _bound_name(op)
+        if new_name != op.name:
+            self._bind(op.name, _UNBOUND)
+        self._bind(new_name, event.allocation.block)
         return Outcome(event)
+
+    _HANDLERS: ClassVar[dict[str, Callable[[Replayer, Op, object], Outcome]]] = {
+        ALLOC_FRAME: _allocate_frame,
+        FREE_FRAME: _free,
+        MALLOC: _allocate,
+        FREE: _free,
+        REALLOC: _reallocate,
+    }
+    """What applies each kind of operation, given what its name holds (`_UNBOUND` if
+    nothing): one look-up instead of a chain of tests."""
 
     def session(self, source: str = "session") -> Trace:
         """The operations applied, as a trace that replays to the machine as it is now
         on a fresh machine of its header (needs `keep_history`)."""
         return session_trace(self.machine, self.log, self.effects, source)
+
+
+def _result(op: Op, event: Event) -> Outcome:
+    return _OutOfMemory(op, event) if event.failed else Outcome(event)
+
+
+def _free_nothing(op: Op, bound) -> Outcome:
+    """A free of a name that holds nothing: of NULL, or of a name whose allocation
+    failed, it does nothing; else it is a double or wild free."""
+    if op.name == NULL or bound is None:
+        return Outcome(None)
+    what = "frame" if op.kind == FREE_FRAME else "block"
+    return Outcome(
+        None,
+        f"{_at(op)}{op.kind} {op.name}: no {what} is "
+        f"allocated under that name (double or wild free)",
+    )
 
 
 def _too_large(op: Op, error: LayoutError) -> NullOutcome:
@@ -557,21 +599,49 @@ class _Tally:
         self.messages: list[str] = []
         self.null = self.invalid = self.peak_payload = self.high_water = 0
 
-    def add(self, op: Op, outcome: Outcome) -> None:
-        self.kinds[op.kind] += 1
-        if outcome.failure:
-            if outcome.null:
-                self.null += 1
-            else:
-                self.invalid += 1
-            if len(self.messages) < FAILURES_LISTED:
-                self.messages.append(outcome.failure)
-            return
-        search = _search_of(outcome.event)
-        if search is not None:  # a block was made (a failed search returned above)
-            block = search.block
-            self.high_water = max(self.high_water, block.ptr + block.size)
-            self.peak_payload = max(self.peak_payload, self.heap.requested)
+    def run(
+        self,
+        step: Callable[[Op | OpRow], Outcome],
+        ops: Iterable[Op | OpRow],
+        after: Callable[[], object] | None = None,
+    ) -> None:
+        """Apply the operations by `step` and count them; `after()` after each, if given.
+
+        The loop of a replay, with its counts in local names (a replay runs some
+        hundred thousand operations a second, and every look-up shows): a failure's
+        message is only read while the report still lists them. It holds no event
+        past its operation: the heap copies the nodes a search passed over before it
+        changes them only while someone may still read them (its event is alive).
+        """
+        kinds, heap = self.kinds, self.heap
+        high_water, peak_payload = self.high_water, self.peak_payload
+        for op in ops:
+            outcome = step(op)
+            kinds[op.kind] += 1
+            event = outcome.event
+            if outcome.null or outcome.failure:
+                self._failed(outcome)
+            elif event is not None:
+                search = event.search
+                if search is not None:  # a block was made (a failed search is a failure)
+                    end = search.block.ptr + search.block.size
+                    if end > high_water:
+                        high_water = end
+                    requested = heap.requested
+                    if requested > peak_payload:
+                        peak_payload = requested
+            if after is not None:
+                after()
+            outcome = event = search = None  # let go of the event: see the docstring
+        self.high_water, self.peak_payload = high_water, peak_payload
+
+    def _failed(self, outcome: Outcome) -> None:
+        if outcome.null:
+            self.null += 1
+        else:
+            self.invalid += 1
+        if len(self.messages) < FAILURES_LISTED:
+            self.messages.append(outcome.failure)
 
 
 def replay(
@@ -587,18 +657,17 @@ def replay(
     returns False the replay stops there (the report covers what ran).
     """
     replayer, heap = Replayer(trace, machine, keep_history=False), machine.heap
-    ops, count = trace.ops, len(trace.ops)
+    ops, count = rows(trace.ops), len(trace.ops)
     series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
+    after = (lambda: _record(series, replayer.position - 1, machine)) if record else None
     tally = _Tally(heap)
     start = time.perf_counter()
     with collector_resting():
-        for index, op in enumerate(ops):
-            tally.add(op, replayer.step(op))
-            if record:
-                _record(series, index, machine)
-            at_checkpoint = index % PROGRESS_EVERY == PROGRESS_EVERY - 1
-            if progress and at_checkpoint and progress(index + 1, count) is False:
-                count = index + 1
+        for first in range(0, count, PROGRESS_EVERY):
+            tally.run(replayer._run, islice(ops, PROGRESS_EVERY), after)
+            done = min(first + PROGRESS_EVERY, count)
+            if progress and done % PROGRESS_EVERY == 0 and progress(done, count) is False:
+                count = done
                 series = {name: column[:count] for name, column in series.items()}
                 break
     seconds = time.perf_counter() - start

@@ -14,7 +14,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from functools import partial
+from itertools import repeat, starmap
+from typing import NamedTuple, overload
 
 ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC = (
     "alloc-frame",
@@ -44,6 +46,29 @@ class Op:
     align: int = 8
     line: int = 0
     new_name: str | None = None
+
+
+class OpRow(NamedTuple):
+    """An `Op`'s fields in a named tuple, for a loop that only reads them (a headless
+    replay, through `rows()`): made in C, where each `Op`, a frozen dataclass, costs a
+    Python call, up to a fifth of what the heap takes for the operation."""
+
+    kind: str
+    name: str
+    size: int
+    align: int
+    line: int
+    new_name: str | None
+
+
+_make_row = partial(tuple.__new__, OpRow)
+"""`_make_row((kind, name, size, align, line, new_name))`: an `OpRow` from its fields."""
+
+
+def rows(ops: Sequence[Op]) -> Iterator[Op | OpRow]:
+    """The operations for a loop that only reads their fields: `Ops.rows()` if they are
+    in columns, else the `Op`s themselves."""
+    return ops.rows() if isinstance(ops, Ops) else iter(ops)
 
 
 class _Numbers:
@@ -207,18 +232,31 @@ class Ops(_TupleLike):
         return op
 
     def __iter__(self) -> Iterator[Op]:
-        name_of, new_names = self._name_of, self._new_names
-        columns = zip(self._kinds, self._names, self._sizes, self._aligns, self._lines, strict=True)
-        for index, (kind, name, size, align, line) in enumerate(columns):
-            new_name = new_names.get(index) if new_names else None
-            yield Op(
-                KINDS[kind],
-                name_of[name],
-                size,
-                align,
-                line,
-                None if new_name is None else name_of[new_name],
-            )
+        return starmap(Op, self._rows())
+
+    def rows(self) -> Iterator[OpRow]:
+        """The operations as `OpRow`s, for a loop that only reads them."""
+        return map(_make_row, self._rows())  # the loop in C, and no Python call at all
+
+    def _rows(self) -> Iterator[tuple]:
+        """Each operation's fields, in `Op`'s order, in a plain tuple."""
+        return zip(
+            map(KINDS.__getitem__, self._kinds),
+            map(self._name_of.__getitem__, self._names),
+            self._sizes,
+            self._aligns,
+            self._lines,
+            self._renamed(),
+            strict=True,
+        )
+
+    def _renamed(self) -> Iterator[str | None]:
+        """Each operation's `new_name`, None where it has none."""
+        if not self._new_names:
+            return repeat(None, len(self))
+        name_of = self._name_of
+        codes = map(self._new_names.get, range(len(self)))
+        return (None if code is None else name_of[code] for code in codes)
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,7 @@ def test_frames_are_judged_by_the_scan_from_next_free():
     event = frames.allocate_frame_event()  # from next_free 2: 2 and 3 used, takes 4
     assert judge(event, 4).right
     assert judge(event, 3).said == (
-        "The allocator took frame 4: frame 3 was used: the scan from next_free (2) "
-        "passed over it."
+        "The allocator took frame 4: frame 3 was used: the scan from next_free (2) passed over it."
     )
     assert "frames below it are all used" in judge(event, 0).said
     assert "stops at the first free frame" in judge(event, 6).said

@@ -281,3 +281,12 @@ def test_a_frame_allocation_taken_back_leaves_its_name_holding_nothing():
     replayer.back()
     assert not replayer.bound("f") and not replayer.holds_frame("f")
     assert replayer.name_of_frame(number) is None
+
+
+def test_an_out_of_memory_message_is_its_event_described_at_its_line():
+    trace = parse_native("heap 0x1000 64\n" + "malloc a 1000\n" * 25)
+    outcome = Replayer(trace, machine_for(trace), keep_history=False).step()
+    assert outcome.null and outcome.failure == f"line 2: {outcome.event.describe()}"
+    report = replay(trace, machine_for(trace))
+    assert report.failed_allocations == 25 and len(report.failure_messages) == 20
+    assert report.failure_messages[-1] == f"line 21: {outcome.event.describe()}"
