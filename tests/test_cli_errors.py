@@ -97,9 +97,9 @@ def test_a_closed_pipe_ends_quietly(small, tmp_path):
 
 
 def test_report_replays_the_trace_once(capsys, monkeypatch, small):
-    steps = []
-    step = Replayer.step
-    monkeypatch.setattr(Replayer, "step", lambda self, op=None: steps.append(1) or step(self, op))
+    steps = []  # every path of the replayer, headless included, runs an operation here
+    run_one = Replayer._run
+    monkeypatch.setattr(Replayer, "_run", lambda self, op: steps.append(1) or run_one(self, op))
     status, out, _ = run(capsys, small, "--report")
     assert status == 0 and len(steps) == 6
     assert "failed: line 7: free nobody: no block is allocated" in out
