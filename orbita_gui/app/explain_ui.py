@@ -13,6 +13,8 @@ from orbita_gui.model.explanation import Explanation
 from orbita_gui.views.code_panel import CodePanel
 from orbita_gui.views.narration_panel import NarrationPanel
 
+from .snug_splitter import SMALLEST
+
 
 class ExplainUi(QObject):
     """Owns the `Explanation` of the window's model and the two panels that show it."""
@@ -28,6 +30,8 @@ class ExplainUi(QObject):
         self.panels.addWidget(self.narration)
         self.panels.addWidget(self.code)
         self.panels.setSizes([600, 400])
+        for panel in (self.narration, self.code.code):
+            panel.setMinimumHeight(SMALLEST)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         dock = window.add_dock("explain", "Narration and code", self.panels, bottom, "log")
         dock.raise_()  # what a class reads first; the log is a tab behind it

@@ -4,7 +4,7 @@ from the back of the hall."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import QWidget
 
@@ -16,6 +16,9 @@ LECTURE_CAPITALS = 16
 LECTURE_HIDES = ("controls", "stats", "log", "plots")
 """Docks a lecture does not need: the class watches, the teacher steps; the narration
 says what the log would."""
+LECTURE_EXPLAIN_SHARE = 0.3
+"""The narration and code's share of the window's height in lecture mode: six lines of
+narration, and room left for two rows of free-list nodes."""
 UNTITLED = ("player", "explain")
 """Docks that stay, without their title bars: every line of height goes to the pictures."""
 SETTING = "view/text_scale"
@@ -95,6 +98,11 @@ class LectureUi(QObject):
             for dock in UNTITLED:
                 window.dock(dock).setTitleBarWidget(QWidget(window.dock(dock)))
             window.set_legends_visible(False)
+            explain = window.dock("explain")
+            self._explain_height = explain.height()
+            window.resizeDocks(
+                [explain], [round(window.height() * LECTURE_EXPLAIN_SHARE)], Qt.Orientation.Vertical
+            )
             type_scale.set_scale(lecture_scale(window.height()))
         else:
             scale, shown, bars_shown = self._before
@@ -106,6 +114,8 @@ class LectureUi(QObject):
             for dock in UNTITLED:
                 window.dock(dock).setTitleBarWidget(None)
             window.set_legends_visible(True)
+            explain = window.dock("explain")
+            window.resizeDocks([explain], [self._explain_height], Qt.Orientation.Vertical)
             type_scale.set_scale(scale)
         self.lecture_action.setChecked(on)
         window.say("Lecture mode: F5 to leave it" if on else "Lecture mode off")

@@ -161,7 +161,7 @@ class ResetDialog(QDialog):
             outer.addWidget(advanced_box)
 
         self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b23a2b;")
+        self.error.setProperty("role", "error")  # in ERROR: see palette.style_sheet
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

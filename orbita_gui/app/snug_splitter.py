@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter
+
+SMALLEST = 40
+"""The least a picture shrinks to, in pixels: on a 1024 x 768 projector every row
+counts, and the window must fit 800 x 600."""
 
 
 class SnugSplitter(QSplitter):
@@ -21,6 +25,11 @@ class SnugSplitter(QSplitter):
     def refit(self) -> None:
         self._by_hand = False
         self._fit()
+
+    def refit_soon(self) -> None:
+        """Refit once the views have laid out their new type (a zoom changes every
+        heading's height only as the events it posts are handled)."""
+        QTimer.singleShot(0, self.refit)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -64,6 +73,9 @@ class SnugScrollArea(QScrollArea):
         if event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()
         return super().viewportEvent(event)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(SMALLEST, SMALLEST)
 
     def sizeHint(self) -> QSize:
         frame = 2 * self.frameWidth()

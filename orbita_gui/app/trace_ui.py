@@ -26,6 +26,7 @@ from orbita_gui.views.stats_plots import StatsPlots
 
 from . import export
 from .gif_dialog import GifDialog
+from .snug_splitter import SMALLEST
 
 
 def sample_lessons() -> list[tuple[str, Path]]:
@@ -52,6 +53,8 @@ class TraceUi(QObject):
         self.player = TracePlayer(window.model, self)
         self.panel = PlayerPanel(self.player)
         self.plots = StatsPlots(self.player)
+        self.plots.setMinimumSize(SMALLEST, SMALLEST)  # a tab behind the narration: it
+        # must not make the window taller than a projector's
         top, bottom = Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         player_dock = window.add_dock("player", "Player", self.panel, top)
         window.add_dock("plots", "Statistics plots", self.plots, bottom, tabify_with="log")

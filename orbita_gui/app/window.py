@@ -44,16 +44,9 @@ from .explain_ui import ExplainUi
 from .lecture_ui import LectureUi
 from .predict_ui import PredictUi
 from .reset_dialog import ResetDialog
-from .snug_splitter import SnugScrollArea, SnugSplitter
+from .snug_splitter import SMALLEST, SnugScrollArea, SnugSplitter
+from .theme_ui import ThemeUi
 from .trace_ui import TraceUi
-
-STYLE = f"""
-QMainWindow, QDockWidget, QScrollArea, QScrollArea > QWidget > QWidget {{
-    background: {palette.PAPER.name()};
-}}
-QLabel {{ color: {palette.INK.name()}; }}
-QDockWidget::title {{ padding: 4px; font-weight: 600; }}
-"""
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
@@ -125,7 +118,7 @@ class MainWindow(QMainWindow):
         # The application's, not the window's: under a style sheet, widgets take the
         # application's palette, not their parent's.
         QApplication.setPalette(palette.window_palette())
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(palette.style_sheet())
 
         self.views: dict[str, QWidget] = {}
         """The pictures of the machine by id ("grid", "heap_map", "free_list"), built from
@@ -160,6 +153,7 @@ class MainWindow(QMainWindow):
         self.add_dock("stats", "Statistics", _panel_scroller(self.stats), left)
         self.add_dock("log", "Operation log", self.log, bottom)
         self.traces = TraceUi(self)
+        self.theme = ThemeUi(self)
         model = self.model
         self.explain = ExplainUi(self, self.traces.player)
         self.lecture = LectureUi(self)
@@ -214,6 +208,7 @@ class MainWindow(QMainWindow):
                 type_scale.styled(subtitle, 11)
                 self._allocator_labels.append(subtitle)
             body = _scrolled(view) if spec.scrolled else view
+            body.setMinimumSize(SMALLEST, SMALLEST)
             legend = Legend(list(spec.legend), columns=2) if spec.legend else None
             if legend is not None:
                 legend.setVisible(self._legends_shown)
@@ -231,7 +226,7 @@ class MainWindow(QMainWindow):
             for panel in panels:
                 area.addWidget(panel)
             self.model.sig_machine_reset.connect(area.refit)
-            type_scale.changes().sig_scale_changed.connect(area.refit)
+            type_scale.changes().sig_scale_changed.connect(area.refit_soon)
         self._layers[layer] = (view_kind(allocator), [spec.view_id for spec in specs], area)
         return area
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -67,6 +68,12 @@ class CodePanel(QWidget):
         explanation.model.sig_machine_reset.connect(self.redraw)
         self.redraw()
 
+    def changeEvent(self, event) -> None:
+        """A new theme: the colours written into the text are the old ones until redrawn."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.redraw()
+
     def redraw(self) -> None:
         machine = self.explanation.model.machine
         event = self.explanation.event
@@ -99,7 +106,7 @@ class CodePanel(QWidget):
         for line in policy:
             selections.append(_line_selection(self.code, line, tint, None))
         if self.lit is not None:
-            selections.append(_line_selection(self.code, self.lit, palette.MARKER, QColor("white")))
+            selections.append(_line_selection(self.code, self.lit, palette.MARKER, palette.PAPER))
             cursor = QTextCursor(self.code.document().findBlockByNumber(self.lit))
             self.code.setTextCursor(cursor)
             self.code.centerCursor()

@@ -17,8 +17,7 @@ from orbita_gui.core import Layout, OrbitaError
 from orbita_gui.core.units import parse_size
 from orbita_gui.model import MachineModel
 
-from . import palette
-from .heap_canvas import label_font
+from . import type_scale
 
 
 def parse_layout(size_text: str, align_text: str) -> Layout:
@@ -32,11 +31,11 @@ class ControlsPanel(QWidget):
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.setFont(label_font(12))
+        type_scale.styled(self, 12)
         layout = QVBoxLayout(self)
 
         frames = QGroupBox("Frames")
-        row = QHBoxLayout(frames)
+        row = QVBoxLayout(frames)  # one above the other: narrow enough for a projector
         self.frame_count = QSpinBox(minimum=1, maximum=4_194_304, value=1)
         self.frame_count.setToolTip("How many frames to allocate, one by one, as one undo step")
         self.allocate_frames_button = QPushButton("Allocate frames")
@@ -54,7 +53,7 @@ class ControlsPanel(QWidget):
         self.size_field.setToolTip("Bytes to allocate: 24, 0x18, 4K or 4 KiB")
         self.align_field.setToolTip("Alignment in bytes: a power of two; the heap uses at least 8")
         self.heap_error = QLabel(wordWrap=True)
-        self.heap_error.setStyleSheet(f"color: {palette.ERROR.name()};")
+        self.heap_error.setProperty("role", "error")  # in ERROR: see palette.style_sheet
         self.allocate_button = QPushButton("Allocate on the heap")
         fields = QHBoxLayout()
         fields.addWidget(QLabel("Size"))

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QFont, QPen
+from PySide6.QtGui import QColor, QCursor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from orbita_gui.core import FRAME_SIZE
@@ -124,6 +124,13 @@ class _CellImage(pg.ImageItem):
             self.sig_cell_clicked.emit(*self._cell(ev), ctrl)
 
 
+def _label_fill():
+    """Behind a word on the grid: the paper, a little transparent."""
+    paper = QColor(palette.PAPER)
+    paper.setAlpha(220)
+    return pg.mkBrush(paper)
+
+
 class FrameGridView(pg.PlotWidget):
     """Click a free cell to allocate a frame (the allocator chooses which: watch where
     it goes), a used one to free it; Ctrl+click selects. Hover for details."""
@@ -172,7 +179,7 @@ class FrameGridView(pg.PlotWidget):
         self._marker.setPen(pen)
         plot.addItem(self._marker)
         self._marker_label = pg.TextItem(
-            "next_free", color=palette.MARKER, anchor=(0, 0), fill=pg.mkBrush(245, 243, 239, 220)
+            "next_free", color=palette.MARKER, anchor=(0, 0), fill=_label_fill()
         )
         self._marker_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
         plot.addItem(self._marker_label)
@@ -182,9 +189,7 @@ class FrameGridView(pg.PlotWidget):
         self._arrow.setZValue(10)
         self._arrow.setVisible(False)
         plot.addItem(self._arrow)
-        self._arrow_label = pg.TextItem(
-            "next_free", color=palette.MARKER, fill=pg.mkBrush(245, 243, 239, 220)
-        )
+        self._arrow_label = pg.TextItem("next_free", color=palette.MARKER, fill=_label_fill())
         self._arrow_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
         self._arrow_label.setVisible(False)
         plot.addItem(self._arrow_label)

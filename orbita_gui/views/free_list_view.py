@@ -237,7 +237,7 @@ class FreeListView(HeapCanvas):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(palette.INK)
         painter.drawRoundedRect(pill, 14, 14)
-        painter.setPen(QColor("white"))
+        painter.setPen(palette.PAPER)  # on ink: light on dark, dark on light
         painter.setFont(self._size_font)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 

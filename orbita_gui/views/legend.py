@@ -9,8 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
-from . import palette
-from .heap_canvas import label_font
+from . import palette, type_scale
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Swatch(QWidget):
     def paintEvent(self, event) -> None:
         mark, painter = self.mark, QPainter(self)
         box = QRectF(1.5, 1.5, self.width() - 3, self.height() - 3)
-        painter.setPen(QPen(QColor("#9aa3a8"), 1))
+        painter.setPen(QPen(palette.EDGE, 1))
         painter.setBrush(mark.fill if mark.fill is not None else palette.FREE)
         painter.drawRect(box)
         if mark.header:
@@ -72,7 +71,9 @@ class Swatch(QWidget):
 
 
 class Legend(QWidget):
-    """`Legend([(colour or Mark, "free"), ...], columns=3)`: swatches and words, row by row."""
+    """`Legend([(colour or Mark, "free"), ...], columns=3)`: swatches and words, row by row,
+    in at most `columns` columns, fewer when the width holds fewer: on a 1024-wide
+    projector a legend must not be what keeps the window wider than the screen."""
 
     def __init__(
         self,
@@ -82,7 +83,8 @@ class Legend(QWidget):
     ) -> None:
         super().__init__(parent)
         self._grid = grid = QGridLayout(self)
-        self._columns = columns
+        self._most = self._columns = columns
+        self._applies: Callable[[str], bool] = lambda text: True
         self._entries: list[tuple[str, QWidget]] = []
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(16)
@@ -94,16 +96,18 @@ class Legend(QWidget):
             row.setSpacing(6)
             row.addWidget(Swatch(look if isinstance(look, Mark) else Mark(fill=look)))
             label = QLabel(text)
-            label.setFont(label_font(11))
+            type_scale.styled(label, 11)
             row.addWidget(label)
             row.addStretch(1)
             self._entries.append((text, entry))
         grid.setColumnStretch(columns, 1)
-        self.show_only(lambda text: True)
+        self._widest = max((entry.sizeHint().width() for _, entry in self._entries), default=0)
+        self.show_only(self._applies)
 
     def show_only(self, applies: Callable[[str], bool]) -> None:
         """Lay out the entries that apply, without gaps (a mark the machine's allocator
         never draws takes no room a small screen needs)."""
+        self._applies = applies
         grid, shown = self._grid, 0
         for text, entry in self._entries:
             grid.removeWidget(entry)
@@ -111,3 +115,22 @@ class Legend(QWidget):
             if applies(text):
                 grid.addWidget(entry, *divmod(shown, self._columns))
                 shown += 1
+
+    def _columns_for(self, width: int) -> int:
+        spacing = self._grid.horizontalSpacing()
+        return max(1, min(self._most, (width + spacing) // max(self._widest + spacing, 1)))
+
+    def minimumSizeHint(self) -> QSize:
+        """One column wide, as tall as in its most columns: the window's smallest size
+        (800 x 600) may clip a legend, never a picture."""
+        shown = sum(1 for text, _ in self._entries if self._applies(text))
+        rows = -(-shown // self._most)
+        row = max((entry.sizeHint().height() for _, entry in self._entries), default=0)
+        return QSize(self._widest, rows * row + max(rows - 1, 0) * self._grid.verticalSpacing())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        columns = self._columns_for(event.size().width())
+        if columns != self._columns:
+            self._columns = columns
+            self.show_only(self._applies)

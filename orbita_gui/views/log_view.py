@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from orbita_gui.model import MachineModel
 
-from . import palette
-from .heap_canvas import label_font
+from . import palette, type_scale
 from .throttle import TEXT_PER_SECOND, Throttle
 
 APPLIED, UNDONE, FAILED, NOTE = range(4)
@@ -124,7 +123,7 @@ class LogView(QTableView):
         super().__init__(parent)
         self.log = LogModel(model)
         self.setModel(self.log)
-        self.setFont(label_font(11))
+        type_scale.styled(self, 11)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from orbita_gui.model.explanation import Explanation
@@ -38,6 +38,12 @@ class NarrationPanel(QTextBrowser):
         explanation.sig_step_changed.connect(self.redraw)
         self.redraw()
 
+    def changeEvent(self, event) -> None:
+        """A new theme: the colours written into the text are the old ones until redrawn."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.redraw()
+
     def redraw(self) -> None:
         self.setHtml(narration_html(self.explanation))
         self.scrollToAnchor(f"at{self.explanation.index}")
@@ -51,6 +57,7 @@ class NarrationPanel(QTextBrowser):
 def narration_html(explanation: Explanation) -> str:
     """The narration as the panel shows it."""
     ink, muted, lit = palette.INK.name(), palette.MUTED.name(), palette.MARKER.name()
+    paper = palette.PAPER.name()
     parts = []
     note = explanation.note
     if note:
@@ -71,7 +78,7 @@ def narration_html(explanation: Explanation) -> str:
         link = f'<a name="at{number}" href="{STEP_LINK}{number}" style="text-decoration:none;'
         if number == explanation.index:
             rows.append(
-                f'<tr><td>{link}color:white;background:{lit}">&nbsp;▶ {number + 1}&nbsp;</a></td>'
+                f'<tr><td>{link}color:{paper};background:{lit}">&nbsp;▶ {number + 1}&nbsp;</a></td>'
                 f'<td style="color:{ink}"><b>{text}</b></td></tr>'
             )
         else:

@@ -1,10 +1,18 @@
-"""The colours every view shares, chosen to stay calm and distinct on a projector.
+"""The colours every view shares, in three themes: light, dark and high contrast.
 
-The same meaning has the same colour everywhere: in use is slate blue, free is
-warm paper, the heap's frames are amber, lost bytes are coral, what just
-happened is teal (made) or rose (freed), and what a search passed over is sand.
-No mark relies on its colour alone: outlines differ in line (solid, dashed,
-dotted, double), and next fit's start and joined regions have shapes and hatching.
+The same meaning has the same colour everywhere, the plots included: in use is blue,
+free is the paper of memory, the heap's frames are amber, lost bytes are brick red,
+what just happened is teal (made) or pink (freed), what a search passed over is lime,
+and next_free and the selection are in the marker's ink. The states a viewer must tell
+apart (`STATES`) stay at least `APART` apart in CIEDE2000 with normal vision and with
+protanopia, deuteranopia or tritanopia simulated, and text is at least 4.5:1 on what
+it is written on (tests/views/test_palette.py checks both, for every theme). No mark
+relies on its colour alone: outlines differ in line (solid, dashed, dotted, double),
+and next fit's start and joined regions have shapes and hatching.
+
+`use(theme)` gives each name below its value in that theme *in place*: what keeps a
+colour object (a legend's swatch, a table of fills, the log's colours) follows, and
+the pictures, built anew, take the new values.
 """
 
 from __future__ import annotations
@@ -27,23 +35,129 @@ from .frame_codes import (
     FLASH_STEPS,
 )
 
-PAPER = QColor("#f5f3ef")  # window background
-INK = QColor("#263238")  # text
-MUTED = QColor("#6b7780")  # secondary text
-ERROR = QColor("#b23a2b")  # failures in words
-WARNING = QColor("#6a3d9a")  # warnings about input: apart from ERROR for colour-blind eyes too
-FREE = QColor("#e6e1d8")
-USED = QColor("#5b7f95")
-HEAP = QColor("#e0a458")
-LOST = QColor("#c8553d")
-MADE = QColor("#2a9d8f")
-FREED = QColor("#e5989b")
-PASSED = QColor("#f2d492")
-LINKED = QColor("#8e5572")  # what hovering in the other layer points at
-OUTSIDE = QColor("#cfc9bf")  # cells past the end of memory, bytes outside the heap
-MARKER = QColor("#1d3557")  # next_free, next fit's start, selection outlines
-HEADER = QColor("#34505f")  # a block's header: part of the block, before the address handed out
-PASSED_LINE = QColor("#a07a1c")  # outlines of what a search passed over: sand, dark enough on paper
+PAPER = QColor()  # window background, and the pictures'
+INK = QColor()  # text
+MUTED = QColor()  # secondary text, arrows between free-list nodes
+BASE = QColor()  # fields, the log
+ALTERNATE = QColor()  # the log's every other row
+BUTTON = QColor()
+TOOLTIP = QColor()
+EDGE = QColor()  # frames around swatches and panels
+ERROR = QColor()  # failures in words
+WARNING = QColor()  # warnings about input: apart from ERROR for colour-blind eyes too
+FREE = QColor()
+USED = QColor()
+HEAP = QColor()
+LOST = QColor()
+MADE = QColor()
+FREED = QColor()
+PASSED = QColor()
+LINKED = QColor()  # what hovering in the other layer points at
+OUTSIDE = QColor()  # cells past the end of memory, bytes outside the heap
+MARKER = QColor()  # next_free, next fit's start, selection outlines
+HEADER = QColor()  # a block's header: part of the block, before the address handed out
+PASSED_LINE = QColor()  # outlines of what a search passed over: visible on paper and free
+
+STATES = ("FREE", "USED", "HEAP", "MADE", "FREED", "PASSED", "LINKED", "MARKER", "LOST", "OUTSIDE")
+"""The colours a viewer must tell apart, whatever their colour vision."""
+NEVER_TOGETHER = {("HEAP", "LOST"), ("FREED", "LOST"), ("PASSED", "LOST")}
+"""Pairs no view shows side by side (lost bytes are in the heap map only; frames, frees
+and passed-over nodes are filled elsewhere): they may look alike."""
+APART = 20.0
+"""The smallest CIEDE2000 difference between two states shown together."""
+
+THEMES: dict[str, dict[str, str]] = {
+    "light": {
+        "PAPER": "#eeebe5",
+        "INK": "#1f2a30",
+        "MUTED": "#56626a",
+        "BASE": "#ffffff",
+        "ALTERNATE": "#efece6",
+        "BUTTON": "#e9e5de",
+        "TOOLTIP": "#fffdf7",
+        "EDGE": "#7d878d",
+        "ERROR": "#b23a2b",
+        "WARNING": "#6a3d9a",
+        "FREE": "#fffbf6",
+        "USED": "#000eb4",
+        "HEAP": "#c37d20",
+        "MADE": "#038097",
+        "FREED": "#fcb2fe",
+        "PASSED": "#bafa7a",
+        "LINKED": "#69424b",
+        "MARKER": "#000422",
+        "LOST": "#c94c31",
+        "OUTSIDE": "#a1a197",
+        "HEADER": "#000a7a",
+        "PASSED_LINE": "#5d7f1c",
+    },
+    "dark": {
+        "PAPER": "#1c1f24",
+        "INK": "#e6e8eb",
+        "MUTED": "#a3adb5",
+        "BASE": "#16181c",
+        "ALTERNATE": "#23272d",
+        "BUTTON": "#2b3038",
+        "TOOLTIP": "#2b3038",
+        "EDGE": "#7d8790",
+        "ERROR": "#ff8a80",
+        "WARNING": "#c9a7f5",
+        "FREE": "#202a34",
+        "USED": "#6445ae",
+        "HEAP": "#f6bb2d",
+        "MADE": "#33766f",
+        "FREED": "#fff4e1",
+        "PASSED": "#6a5823",
+        "LINKED": "#a381c5",
+        "MARKER": "#b8e4ff",
+        "LOST": "#bd3e1f",
+        "OUTSIDE": "#92a584",
+        "HEADER": "#3b2574",
+        "PASSED_LINE": "#b5d96a",
+    },
+    "high-contrast": {
+        "PAPER": "#f0f0f0",
+        "INK": "#000000",
+        "MUTED": "#3d3d3d",
+        "BASE": "#ffffff",
+        "ALTERNATE": "#ebebeb",
+        "BUTTON": "#e0e0e0",
+        "TOOLTIP": "#ffffff",
+        "EDGE": "#000000",
+        "ERROR": "#9e0000",
+        "WARNING": "#4b0f8a",
+        "FREE": "#ffffff",
+        "USED": "#00006f",
+        "HEAP": "#bd7200",
+        "MADE": "#086360",
+        "FREED": "#e5a4ff",
+        "PASSED": "#92ff73",
+        "LINKED": "#9d25f4",
+        "MARKER": "#150500",
+        "LOST": "#ab2509",
+        "OUTSIDE": "#9a9e95",
+        "HEADER": "#000030",
+        "PASSED_LINE": "#2f5a00",
+    },
+}
+"""Each theme's value for every colour name above."""
+TITLES = {"light": "&Light", "dark": "&Dark", "high-contrast": "&High contrast"}
+"""The themes in menu order, with their menu words."""
+
+_current = ""
+
+
+def use(theme: str) -> None:
+    """Give every colour name its value in `theme` ("light", "dark", "high-contrast")."""
+    global _current
+    for name, value in THEMES[theme].items():
+        globals()[name].setRgba(QColor(value).rgba())
+    _current = theme
+
+
+def current() -> str:
+    """The theme in use."""
+    return _current
 
 
 def _rgb(color: QColor) -> np.ndarray:
@@ -71,30 +185,53 @@ def grid_lookup_table() -> np.ndarray:
 
 def window_palette() -> QPalette:
     """Qt's colours for the window's own widgets (docks, menus, fields, the log), from
-    the colours above: the pictures are drawn on paper whatever the system's theme,
-    and with a dark theme's light text the titles and log around them were unreadable."""
+    the theme's: the system's would put its light text on our paper, or our ink on
+    its dark ground."""
     qt = QPalette()
     role = QPalette.ColorRole
     for which, color in [
         (role.Window, PAPER),
         (role.WindowText, INK),
-        (role.Base, QColor("white")),
-        (role.AlternateBase, QColor("#ece8e1")),
+        (role.Base, BASE),
+        (role.AlternateBase, ALTERNATE),
         (role.Text, INK),
-        (role.Button, QColor("#e9e5de")),
+        (role.Button, BUTTON),
         (role.ButtonText, INK),
-        (role.ToolTipBase, QColor("#fffdf7")),
+        (role.BrightText, ERROR),
+        (role.ToolTipBase, TOOLTIP),
         (role.ToolTipText, INK),
         (role.PlaceholderText, MUTED),
         (role.Highlight, MARKER),
-        (role.HighlightedText, QColor("white")),
-        (role.Light, QColor("white")),
-        (role.Midlight, QColor("#e9e5de")),
-        (role.Mid, OUTSIDE),
+        (role.HighlightedText, PAPER),
+        (role.Link, MARKER),
+        (role.LinkVisited, MARKER),
+        (role.Light, BASE),
+        (role.Midlight, BUTTON),
+        (role.Mid, EDGE),
         (role.Dark, MUTED),
-        (role.Shadow, INK),
+        (role.Shadow, QColor("black")),
     ]:
         qt.setColor(which, color)
     for which in (role.WindowText, role.Text, role.ButtonText):
         qt.setColor(QPalette.ColorGroup.Disabled, which, MUTED)
     return qt
+
+
+def style_sheet() -> str:
+    """The window's style sheet in the theme's colours. A label with the property
+    `role` "error" is written in ERROR: it follows a change of theme, where a label's
+    own style sheet would keep the colour it was given."""
+    return f"""
+QMainWindow, QDockWidget, QScrollArea, QScrollArea > QWidget > QWidget {{
+    background: {PAPER.name()};
+}}
+QLabel, QGroupBox, QDockWidget {{ color: {INK.name()}; }}
+QLabel[role="error"] {{ color: {ERROR.name()}; }}
+QDockWidget::title {{
+    padding: 4px; font-weight: 600; background: {BUTTON.name()};
+    border-bottom: 1px solid {EDGE.name()};
+}}
+"""
+
+
+use("light")

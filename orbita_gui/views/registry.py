@@ -57,7 +57,10 @@ GRID_LEGEND = (
     (palette.HEAP, "backs the heap"),
     (palette.MADE, "just allocated"),
     (palette.FREED, "just freed"),
-    (palette.MARKER, "next_free, selected"),
+    (palette.MARKER, "next_free"),  # and what Ctrl+click selected: the same outline
+    (palette.PASSED, "searched"),
+    (palette.LINKED, "hovered bytes"),
+    (palette.OUTSIDE, "past the end"),
 )
 HEAP_LEGEND = (  # two columns: the left one takes the even entries
     (Mark(fill=palette.USED, header=True), "block, header"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor
 
 from orbita_gui.model import TracePlayer
@@ -12,19 +12,24 @@ from orbita_gui.model import TracePlayer
 from . import palette
 from .throttle import PICTURE_PER_SECOND, Throttle
 
+STACKED = "Heap bytes"
+"""The plot whose series are stacked, as the heap map's bar lays the bytes side by side."""
 PLOTS = (
     (
-        "Heap bytes",
-        (
-            ("heap_allocated", "allocated", palette.USED),
-            ("heap_free", "free", QColor("#7a9e7e")),
+        STACKED,
+        (  # top of the stack first: the legend reads as the stack does
+            ("heap_free", "free", palette.FREE),
             ("heap_lost", "lost", palette.LOST),
+            ("heap_allocated", "allocated", palette.USED),
         ),
     ),
-    ("Free-list length", (("free_list_length", "nodes", palette.HEAP),)),
-    ("External fragmentation", (("external_fragmentation", "1 - largest / free", palette.LINKED),)),
-    ("Frames used", (("frames_used", "frames", palette.MARKER),)),
+    ("Free-list length", (("free_list_length", "nodes", palette.INK),)),
+    ("External fragmentation", (("external_fragmentation", "1 - largest / free", palette.INK),)),
+    ("Frames used", (("frames_used", "frames", palette.USED),)),
 )
+"""Each plot's title and series: key, name, and the palette's colour for what it counts
+(the views' colour where a view shows the same thing; ink for the counts no view
+colours). A colour object of the palette, so that it follows a change of theme."""
 
 
 class StatsPlots(pg.GraphicsLayoutWidget):
@@ -36,7 +41,6 @@ class StatsPlots(pg.GraphicsLayoutWidget):
 
     def __init__(self, player: TracePlayer, parent=None) -> None:
         super().__init__(parent)
-        self.setBackground(palette.PAPER)
         self.setMinimumHeight(170)  # below that the curves are flat lines
         self.player = player
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -48,26 +52,65 @@ class StatsPlots(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             if len(series) > 1:
-                plot.addLegend(offset=(-10, 5), labelTextColor=palette.INK)
-            for key, name, colour in series:
-                curve = plot.plot(pen=pg.mkPen(colour, width=2), name=name)
+                plot.addLegend(offset=(-10, 5))
+            for key, name, _ in series:
+                curve = plot.plot(name=name, fillLevel=0 if title == STACKED else None)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 self.curves[key] = curve
-            cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.INK, width=1.5))
+            cursor = pg.InfiniteLine(angle=90)
             plot.addItem(cursor)
             self.cursors.append(cursor)
             if self.plots:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
-        for plot in self.plots:
-            plot.setLabel("bottom", "operation")
-        self.plots[0].setLabel("left", units="B")  # 20 MB, not 2e+07
+        self._paint_in_theme()
         self.scene().sigMouseClicked.connect(self._on_clicked)
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
         player.sig_position_changed.connect(self._on_position_changed)
         player.sig_detached.connect(lambda _: self.clear_data())
+
+    def changeEvent(self, event) -> None:
+        """A change of theme comes as a new application palette: take its colours."""
+        built = hasattr(self, "plots")  # pyqtgraph's set-up changes the palette too
+        if event.type() == QEvent.Type.PaletteChange and built:
+            self._paint_in_theme()
+        super().changeEvent(event)
+
+    def _paint_in_theme(self) -> None:
+        """Background, words, axes, curves and cursors in the palette's colours."""
+        self.setBackground(palette.PAPER)
+        for plot, (title, series) in zip(self.plots, PLOTS, strict=True):
+            ink = palette.INK.name()
+            plot.setTitle(title, color=ink)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setPen(palette.MUTED)
+                plot.getAxis(side).setTextPen(palette.INK)
+            # After the pens: an axis's pen colours its label too.
+            plot.setLabel("bottom", "operation", color=ink)
+            if title == STACKED:
+                plot.setLabel("left", units="B", color=ink)  # 20 MB, not 2e+07
+            for key, _, colour in series:
+                self._paint_curve(self.curves[key], colour, stacked=title == STACKED)
+            legend = plot.legend
+            if legend is not None:
+                legend.setBrush(palette.PAPER)
+                legend.setLabelTextColor(palette.INK)
+                for _, label in legend.items:
+                    label.setText(label.text)  # a label takes a new colour when set anew
+        for cursor in self.cursors:
+            cursor.setPen(pg.mkPen(palette.INK, width=1.5))
+
+    @staticmethod
+    def _paint_curve(curve: pg.PlotDataItem, colour: QColor, stacked: bool) -> None:
+        """A line in the colour; in the stack, a band filled with it, edged so that free
+        (the paper's colour) shows too."""
+        if not stacked:
+            curve.setPen(pg.mkPen(colour, width=2))
+            return
+        curve.setBrush(pg.mkBrush(colour))
+        curve.setPen(pg.mkPen(palette.MUTED if colour is palette.FREE else colour, width=1.5))
 
     def clear_data(self) -> None:
         for curve in self.curves.values():
@@ -76,12 +119,18 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def _on_trace_loaded(self, trace) -> None:
         series = self.player.report.series
         x = np.arange(1, len(trace.ops) + 1)
-        for key, curve in self.curves.items():
-            curve.setData(x, series[key])
+        for title, lines in PLOTS:
+            # The stack's bands are drawn top first, each from zero: a band's top is
+            # its series plus those under it.
+            stack = np.zeros(len(x))
+            for key, _, _ in reversed(lines):
+                y = series[key] + (stack if title == STACKED else 0)
+                self.curves[key].setData(x, y)
+                stack = y
         for plot, (_, lines) in zip(self.plots, PLOTS, strict=True):
             # From zero: a count that never changes is a flat line at its value, not a
             # line through an axis of fractions around it.
-            top = max(float(series[key].max(initial=0)) for key, _, _ in lines)
+            top = max(float(self.curves[key].yData.max(initial=0)) for key, _, _ in lines)
             plot.setRange(xRange=(0, len(trace.ops)), yRange=(0, top or 1))
         self._on_position_changed(0)
 

@@ -52,9 +52,19 @@ def font(points: float = BASE_POINTS, bold: bool = False, mono: bool = False) ->
 
 
 def styled(widget: QWidget, points: float, bold: bool = False, mono: bool = False) -> None:
-    """Give `widget` a font of `points` (at zoom 1), kept scaled as the factor changes."""
+    """Give `widget` and what it holds a font of `points` (at zoom 1), kept scaled as the
+    factor changes."""
     _styled[widget] = (points, bold, mono)
-    widget.setFont(font(points, bold, mono))
+    _set_font(widget, font(points, bold, mono))
+
+
+def _set_font(widget: QWidget, made: QFont) -> None:
+    """The font on the widget and on those inside it not styled on their own: under a
+    style sheet, Qt no longer passes a parent's new font down to its children."""
+    widget.setFont(made)
+    for child in widget.findChildren(QWidget):
+        if child not in _styled:
+            child.setFont(made)
 
 
 def set_scale(value: float) -> float:
@@ -67,7 +77,7 @@ def set_scale(value: float) -> float:
     apply_application_font()
     for widget, (points, bold, mono) in list(_styled.items()):
         if Shiboken.isValid(widget):  # Qt may have deleted it: its Python side lives on
-            widget.setFont(font(points, bold, mono))
+            _set_font(widget, font(points, bold, mono))
         else:
             del _styled[widget]
     changes().sig_scale_changed.emit(value)
