@@ -18,8 +18,9 @@ from orbita_gui.core.units import plural
 
 
 def heap_search(event):
-    """The heap search an event made (an allocation's, a reallocation's), or None."""
-    if event is None or getattr(event, "layer", None) != "heap" or event.failed:
+    """The heap search an event made (an allocation's, a reallocation's, one that found
+    nothing too: the pictures show why), or None."""
+    if event is None or getattr(event, "layer", None) != "heap":
         return None
     return event.search
 
@@ -196,7 +197,7 @@ class MergedRegion:
 
 def release_merges(event) -> tuple:
     """The `Merge`s a free made (the heap's coalescing pass), also inside a realloc."""
-    if event is None or getattr(event, "layer", None) != "heap" or event.failed:
+    if event is None or getattr(event, "layer", None) != "heap":
         return ()
     merges = getattr(event, "merges", None)
     if merges is None:

@@ -383,3 +383,16 @@ def test_each_passed_over_node_says_why_in_words(qtbot, window):
     picture = window.free_list.search
     assert picture.verdicts[small] == "✗ too small"
     assert picture.verdicts[padded] == "✗ too small, aligned"
+
+
+def test_a_failed_search_shows_every_node_it_passed_over_and_why(qtbot, window):
+    model = window.model
+    blocks = [model.allocate(64, 8).ptr for _ in range(4)]
+    model.allocate(100_000, 8)  # takes most of the rest
+    for ptr in blocks[::2]:
+        model.free_block(ptr)
+    model.allocate(5_000, 8)  # null: no region holds it
+    picture = window.free_list.search
+    assert window.free_list.looked.all()
+    assert picture.chosen is None
+    assert picture.verdicts[blocks[0]] == "✗ too small"
