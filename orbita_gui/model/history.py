@@ -54,6 +54,9 @@ class History:
         self.runner = Replayer(None, machine)
         """Applies every operation and takes it back; holds the names' bindings."""
         self.events: list[Event] = []
+        self.numbers: list[int] = []
+        """Beside each of `events`, the number of its operation (1 is the first applied):
+        what the log calls it, failures and no-ops counted as the trace counts them."""
         self._counters = {FRAME_PREFIX: 0, BLOCK_PREFIX: 0}
 
     @property
@@ -70,6 +73,7 @@ class History:
         event = outcome.event
         if event is not None and not event.failed:
             self.events.append(event)
+            self.numbers.append(self.runner.position)
         return outcome
 
     def run(
@@ -77,12 +81,14 @@ class History:
     ) -> tuple[list[Outcome], list[Event]]:
         """Apply `ops[start:stop]` (until `deadline`, see `Replayer.run`); returns their
         outcomes and the events of those that changed the machine."""
+        first = self.runner.position + 1
         outcomes = self.runner.run(ops, start, stop, deadline)
-        events = [
-            event
-            for event in (outcome.event for outcome in outcomes)
-            if event is not None and not event.failed
-        ]
+        events, numbers = [], self.numbers
+        for number, outcome in enumerate(outcomes, first):
+            event = outcome.event
+            if event is not None and not event.failed:
+                events.append(event)
+                numbers.append(number)
         self.events.extend(events)
         return outcomes, events
 
@@ -91,6 +97,7 @@ class History:
         event = self.runner.back()
         if event is not None:
             self.events.pop()
+            self.numbers.pop()
         return event
 
     # Names for hand actions

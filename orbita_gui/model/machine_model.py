@@ -95,6 +95,9 @@ class MachineModel(QObject):
         self.notes = Notes()
         """The last heap search and each frame's last change."""
         self.selection = Selection()
+        self.last_number: int | None = None
+        """The number of the latest operation applied or failed (1 is the first), as the
+        log counts them; None for a hand action refused and taken back whole."""
         self.last_op: Op | None = None
         """The latest operation `apply` ran, failed or not: what the `sig_event_applied`
         it sends explains (its trace line, its names)."""
@@ -114,6 +117,11 @@ class MachineModel(QObject):
         return self._history.events
 
     @property
+    def event_numbers(self) -> list[int]:
+        """Beside each of `history`, the number of its operation (as the log shows it)."""
+        return self._history.numbers
+
+    @property
     def ops(self) -> Sequence[Op]:
         """The operations applied to this machine, oldest first: what a session holds."""
         return self._history.ops
@@ -130,6 +138,11 @@ class MachineModel(QObject):
     @property
     def selected_blocks(self) -> set[int]:
         return self.selection.blocks
+
+    def name_of_block(self, ptr: int) -> str | None:
+        """The name the operations gave the live block at `ptr` (a trace's `a`, `big`;
+        a hand action's `b3`), None if none holds it."""
+        return self._history.name_of_block(ptr)
 
     def frame_note(self, number: int) -> str | None:
         """The last operation that changed a frame, in words (None if none has)."""
@@ -148,17 +161,18 @@ class MachineModel(QObject):
         `take_back`."""
         history = self._history
         outcome = history.apply(op)
-        self.last_op = op
+        self.last_op, self.last_number = op, history.position
         event = outcome.event
         if event is None or event.failed or outcome.failure:  # nothing changed
             if undoable:
                 history.take_back()
+                self.last_number = None
             if event is not None:
                 if event.search is not None:  # the pictures show why it failed
                     self._record(event, undone=False)
                 self.sig_event_applied.emit(event)
             if outcome.failure:
-                self._fail(outcome.failure)
+                self._fail(outcome.failure, self.last_number)
             return outcome
         if undoable:
             self._push(label or _label(op), [op], [event])
@@ -186,9 +200,9 @@ class MachineModel(QObject):
                 ops = tuple(ops[index] for index in range(start, applied))
             self._push(label or f"{len(outcomes):,} operations", ops, events)
         self._announce_many(events, undone=False)
-        for outcome in outcomes:
+        for number, outcome in enumerate(outcomes, self._history.position - len(outcomes) + 1):
             if outcome.failure:
-                self._fail(outcome.failure)
+                self._fail(outcome.failure, number)
         self._repaint.mark()
         return outcomes
 
@@ -335,7 +349,7 @@ class MachineModel(QObject):
 
     def _block_name(self, ptr: int) -> str | None:
         """The name of the live block at `ptr`; None, reported, if there is none."""
-        name = self._history.name_of_block(ptr)
+        name = self.name_of_block(ptr)
         if name is None:
             if ptr in self.machine.heap.allocations():
                 self._fail(
@@ -375,7 +389,7 @@ class MachineModel(QObject):
 
     def _announce_all(self, events: list[Event], undone: bool) -> None:
         """Undo and redo of a command: one event alone, several at once."""
-        self.last_op = None  # not one `apply` ran: the command's own operations did
+        self.last_op = self.last_number = None  # no `apply` ran: the command's own did
         if len(events) == 1:
             self._announce(events[0], undone)
         else:
@@ -434,7 +448,10 @@ class MachineModel(QObject):
         for info in bugs:
             sys.excepthook(*info)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, number: int | None = None) -> None:
+        """A refusal or a failure, with the number of the operation that failed (None: a
+        hand action refused, which is no operation of the history)."""
+        self.last_number = number
         self.sig_operation_failed.emit(message)
         self._repaint.mark()
 

@@ -189,9 +189,11 @@ class HeapMapView(HeapCanvas):
             & np.r_[True, index[1:] != index[:-1]]
             & (boxes[:, 2] > 3 * self._char_width + 8)
         )
+        ptrs = segments.ptrs[span]
         for j in opening.tolist():
             i = int(index[j])
-            self._label(painter, QRectF(*boxes[j]), int(starts[i]), int(ends[i]), int(kinds[j]))
+            box, kind = QRectF(*boxes[j]), int(kinds[j])
+            self._label(painter, box, int(starts[i]), int(ends[i]), kind, int(ptrs[i]))
         self._outline_last_allocation(painter, lo, hi)
         self._paint_merged(painter)
         self._paint_rover(painter)
@@ -205,11 +207,18 @@ class HeapMapView(HeapCanvas):
             for box in self._rects(*self._clip(*self.linked)):
                 painter.fillRect(box, overlay)
 
-    def _label(self, painter: QPainter, box: QRectF, start: int, end: int, kind: int) -> None:
+    def _label(
+        self, painter: QPainter, box: QRectF, start: int, end: int, kind: int, ptr: int
+    ) -> None:
+        """A segment's words, the longest that fit: a free region's note (next fit, joined)
+        or a block's name (the trace's `a`, `big`), its offset, its size."""
         offset = start - self.model.machine.heap.heap_start
         size = f"{end - start:,} B"
         text = f"+{offset:#x} · {size}" if kind != LOST else f"lost {size}"
-        note = self._note(start, end) if kind == FREE else ""
+        if kind == FREE:
+            note = self._note(start, end)
+        else:
+            note = (self.model.name_of_block(ptr) or "") if kind == BLOCK else ""
         left = 4 + (14 if note.startswith("next fit") else 0)  # clear of the rover's mark
         for candidate in (f"{note} · {text}", f"{note} · {size}", text, size):
             if candidate.startswith(" · "):
@@ -400,7 +409,9 @@ class HeapMapView(HeapCanvas):
         where = f"{start:#_x} – {end - 1:#_x} (frames {frames})"
         if kind == BLOCK:
             block = machine.heap.allocations()[start if ptr is None else ptr]
-            lines = [f"Block of {block.size:,} bytes at {where}"]
+            name = self.model.name_of_block(block.ptr)
+            called = f" {name}" if name else ""
+            lines = [f"Block{called} of {block.size:,} bytes at {where}"]
             if block.header:
                 lines.append(
                     f"Header: {block.header:,} bytes in front; the address handed out is "

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from itertools import repeat
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from orbita_gui.model import MachineModel
+from orbita_gui.traces.narration import op_text
 
 from . import palette, type_scale
 from .throttle import TEXT_PER_SECOND, Throttle
 
 APPLIED, UNDONE, FAILED, NOTE = range(4)
+
+
+class Line(NamedTuple):
+    """One line of the log: an event (or words), its kind, the number of its operation
+    and the operation itself (when it was applied alone, with its trace line and names)."""
+
+    item: object
+    kind: int
+    number: int | None
+    op: object
+
+
 COLOURS = {
     APPLIED: palette.INK,
     UNDONE: palette.MUTED,
@@ -31,26 +45,37 @@ class LogModel(QAbstractListModel):
 
     def __init__(self, model: MachineModel) -> None:
         super().__init__()
-        self.lines: list[tuple[object, int]] = []
-        """`(event or text, kind)`: events are put in words only when a row is drawn."""
+        self.lines: list[Line] = []
+        """Events are put in words only when a row is drawn."""
         self.dropped = 0
         """Lines let go from the front, beyond `MAX_LINES`: row numbers go on from them."""
-        self._pending: list[tuple[object, int]] = []
+        self._pending: list[Line] = []
+        self.model = model
         model.sig_event_applied.connect(self._on_event_applied)
         model.sig_event_reverted.connect(lambda event: self._add(event, UNDONE))
-        model.sig_events_applied.connect(lambda events: self._add_all(events, APPLIED))
+        model.sig_events_applied.connect(self._on_events_applied)
         model.sig_events_reverted.connect(lambda events: self._add_all(events, UNDONE))
-        model.sig_operation_failed.connect(lambda message: self._add(message, FAILED))
+        model.sig_operation_failed.connect(
+            lambda message: self._add(message, FAILED, model.last_number)
+        )
         model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
         model.sig_history_restarted.connect(self.clear)
         self.updates = Throttle(self.flush, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self.updates.request)
 
     def text(self, row: int) -> str:
-        """Line `row` in words."""
-        item, kind = self.lines[row]
+        """Line `row` in words: the operation as the trace wrote it (its line, its names)
+        when known, then what it did."""
+        item, kind, _, op = self.lines[row]
         text = item if isinstance(item, str) else item.describe()
+        if op is not None:
+            text = f"{op_text(op)} → {text}"
         return "undo: " + text if kind == UNDONE and not isinstance(item, str) else text
+
+    def number(self, row: int) -> int | None:
+        """The number of the operation of line `row` (1 is the first the machine ran),
+        None for a line that is no operation (a reset, a warning, an undo)."""
+        return self.lines[row][2]
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.lines)
@@ -60,7 +85,8 @@ class LogModel(QAbstractListModel):
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{self.dropped + index.row() + 1:>5}  {self.text(index.row())}"
+            number = self.number(index.row())
+            return f"{'' if number is None else f'{number:,}':>7}  {self.text(index.row())}"
         if role == Qt.ItemDataRole.ForegroundRole:
             return COLOURS[self.lines[index.row()][1]]
         return None
@@ -102,13 +128,18 @@ class LogModel(QAbstractListModel):
 
     def _on_event_applied(self, event) -> None:
         if not event.failed:  # failures arrive as sig_operation_failed, with their words
-            self._add(event, APPLIED)
+            model = self.model
+            self._add(event, APPLIED, model.last_number, model.last_op)
 
-    def _add(self, item: object, kind: int) -> None:
-        self._pending.append((item, kind))
+    def _on_events_applied(self, events: list) -> None:
+        numbers = self.model.event_numbers[-len(events) :]
+        self._pending.extend(map(Line, events, repeat(APPLIED), numbers, repeat(None)))
+
+    def _add(self, item: object, kind: int, number: int | None = None, op=None) -> None:
+        self._pending.append(Line(item, kind, number, op))
 
     def _add_all(self, events: list, kind: int) -> None:
-        self._pending.extend(zip(events, repeat(kind)))
+        self._pending.extend(Line(event, kind, None, None) for event in events)
 
 
 class LogView(QTableView):

@@ -101,7 +101,7 @@ def test_hover_reports_the_range_and_explains_it(qtbot, model, fragmented):
     b = fragmented["b"]
     start, end, tip = view.hit(middle(view, b, b + 64))
     assert (start, end) == (b, b + 64)
-    assert "Block of 64 bytes" in tip and "Layout { size: 64, align: 64 }" in tip
+    assert "Block b2 of 64 bytes" in tip and "Layout { size: 64, align: 64 }" in tip
     assert "frames 0" in tip
     start, end, tip = view.hit(middle(view, HEAP_START + 24, HEAP_START + 64))
     assert "40 bytes lost" in tip

@@ -1,5 +1,6 @@
 """Statistics, the operation log and the controls."""
 
+from orbita_gui.traces import machine_for, parse_native
 from orbita_gui.views import log_view
 from orbita_gui.views.controls import ControlsPanel
 from orbita_gui.views.log_view import APPLIED, FAILED, UNDONE, LogView
@@ -32,10 +33,11 @@ def test_log_has_every_event_failures_and_undos(qtbot, model):
     log = view.log
     qtbot.waitUntil(lambda: log.rowCount() == 3)  # lines come at most 10 times a second
     assert log.text(0) == (
-        "allocate(Layout { size: 24, align: 8 }) -> 0x444444440000: passed over 0 regions, "
-        "split a 102,400-byte region"
+        "malloc b1 24 → allocate(Layout { size: 24, align: 8 }) -> 0x444444440000: passed "
+        "over 0 regions, split a 102,400-byte region"
     )
-    assert [kind for _, kind in log.lines] == [APPLIED, FAILED, UNDONE]
+    assert [line.kind for line in log.lines] == [APPLIED, FAILED, UNDONE]
+    assert [log.number(row) for row in range(3)] == [1, None, None]  # refused: no operation
     assert "double free" in log.text(1)
     assert log.text(2).startswith("undo: allocate(")
 
@@ -86,4 +88,22 @@ def test_the_log_keeps_the_newest_lines_numbered_on(qtbot, model, monkeypatch):
         assert log.rowCount() <= 100
     assert log.rowCount() == 100 and log.dropped == 270
     assert log.text(99) == "line 249"  # the newest is last
-    assert log.data(log.index(99)).startswith("  370  line 249")  # 370 lines in all
+
+
+def test_log_rows_are_numbered_by_operation_with_the_traces_lines_and_names(qtbot, model, tmp_path):
+    view = LogView(model)
+    qtbot.addWidget(view)
+    trace = parse_native("heap 0x1000 64\nmalloc a 8\nfree null\nmalloc b 100\nmalloc c 8\n")
+    model.start_trace(machine_for(trace))
+    for op in trace.ops:
+        model.apply(op, undoable=False)
+    log = view.log
+    qtbot.waitUntil(lambda: log.rowCount() == 4)
+    rows = [log.data(log.index(row)) for row in range(4)]
+    assert rows[0] == "         reset: a new machine"
+    assert rows[1].startswith("      1  line 2: malloc a 8 → allocate(")
+    assert rows[2].startswith("      3  line 4: allocate(Layout { size: 100")  # free null: 2
+    assert rows[3].startswith("      4  line 5: malloc c 8 → allocate(")
+    model.apply_many(trace.ops)  # at once: numbered on (failures after the batch's events)
+    qtbot.waitUntil(lambda: log.rowCount() == 7)
+    assert [log.number(row) for row in range(4, 7)] == [5, 8, 7]
