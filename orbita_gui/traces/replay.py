@@ -520,7 +520,10 @@ STAT_COLUMNS = (
     "free_list_length",
     "external_fragmentation",
     "frames_used",
+    "failed_allocations",
 )
+"""The statistics recorded after each operation; `failed_allocations` counts the
+allocations that returned NULL so far (the plots mark where it goes up)."""
 
 FAILURES_LISTED = 20
 """A report keeps the messages of this many failures, the first ones; it counts them all."""
@@ -659,8 +662,8 @@ def replay(
     replayer, heap = Replayer(trace, machine, keep_history=False), machine.heap
     ops, count = rows(trace.ops), len(trace.ops)
     series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
-    after = (lambda: _record(series, replayer.position - 1, machine)) if record else None
     tally = _Tally(heap)
+    after = (lambda: _record(series, replayer.position - 1, machine, tally)) if record else None
     start = time.perf_counter()
     with collector_resting():
         for first in range(0, count, PROGRESS_EVERY):
@@ -704,7 +707,7 @@ def collector_resting() -> Iterator[None]:
             gc.enable()
 
 
-def _record(series: dict[str, np.ndarray], index: int, machine: Machine) -> None:
+def _record(series: dict[str, np.ndarray], index: int, machine: Machine, tally: _Tally) -> None:
     stats = machine.heap.stats()
     series["heap_allocated"][index] = stats.allocated
     series["heap_free"][index] = stats.free
@@ -712,3 +715,4 @@ def _record(series: dict[str, np.ndarray], index: int, machine: Machine) -> None
     series["free_list_length"][index] = stats.free_regions
     series["external_fragmentation"][index] = stats.external_fragmentation
     series["frames_used"][index] = machine.frames.used_frames
+    series["failed_allocations"][index] = tally.null

@@ -41,7 +41,6 @@ class StatsPlots(pg.GraphicsLayoutWidget):
 
     def __init__(self, player: TracePlayer, parent=None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(170)  # below that the curves are flat lines
         self.player = player
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.cursors: list[pg.InfiniteLine] = []
@@ -58,6 +57,9 @@ class StatsPlots(pg.GraphicsLayoutWidget):
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 self.curves[key] = curve
+            if title == STACKED:  # allocations that returned NULL, over the bytes they lacked
+                self.failures = pg.ScatterPlotItem(symbol="x", size=12, name="out of memory")
+                plot.addItem(self.failures)
             cursor = pg.InfiniteLine(angle=90)
             plot.addItem(cursor)
             self.cursors.append(cursor)
@@ -101,6 +103,8 @@ class StatsPlots(pg.GraphicsLayoutWidget):
                     label.setText(label.text)  # a label takes a new colour when set anew
         for cursor in self.cursors:
             cursor.setPen(pg.mkPen(palette.INK, width=1.5))
+        self.failures.setPen(pg.mkPen(palette.ERROR, width=2))
+        self.failures.setBrush(pg.mkBrush(palette.ERROR))
 
     @staticmethod
     def _paint_curve(curve: pg.PlotDataItem, colour: QColor, stacked: bool) -> None:
@@ -115,6 +119,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def clear_data(self) -> None:
         for curve in self.curves.values():
             curve.setData([], [])
+        self.failures.setData([], [])
 
     def _on_trace_loaded(self, trace) -> None:
         series = self.player.report.series
@@ -127,6 +132,9 @@ class StatsPlots(pg.GraphicsLayoutWidget):
                 y = series[key] + (stack if title == STACKED else 0)
                 self.curves[key].setData(x, y)
                 stack = y
+        failed = np.flatnonzero(np.diff(series["failed_allocations"], prepend=0) > 0)
+        in_use = series["heap_allocated"] + series["heap_lost"]
+        self.failures.setData(x[failed], in_use[failed])
         for plot, (_, lines) in zip(self.plots, PLOTS, strict=True):
             # From zero: a count that never changes is a flat line at its value, not a
             # line through an axis of fractions around it.

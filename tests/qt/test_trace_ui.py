@@ -150,3 +150,13 @@ def test_the_player_and_plots_are_the_windows_docks_and_menu(window):
     assert window.dock("plots").widget() is window.traces.plots
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
     assert menus == ["File", "Edit", "View", "Player", "Help"]  # Help stays last
+
+
+def test_the_plots_mark_each_allocation_that_ran_out_of_memory(qtbot, window):
+    window.traces.load(resource_path("traces", "4-out-of-memory-with-free-bytes.trace"))
+    failures = window.traces.plots.failures
+    trace = window.traces.player.trace
+    failed = [n for n, op in enumerate(trace.ops, 1) if op.name == "big"]
+    assert failures.data["x"].tolist() == failed
+    series = window.traces.player.report.series
+    assert series["failed_allocations"][-1] == 1
