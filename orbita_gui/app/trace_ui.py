@@ -7,10 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QMenu,
-    QProgressDialog,
     QWidget,
 )
 
@@ -26,6 +24,7 @@ from orbita_gui.views.stats_plots import StatsPlots
 
 from . import export
 from .gif_dialog import GifDialog
+from .progress import Progress
 from .snug_splitter import SMALLEST
 
 
@@ -167,7 +166,7 @@ class TraceUi(QObject):
     def load_trace(self, trace: Trace, name: str) -> bool:
         """Put a trace read already in the player; its warnings go to the log."""
         try:
-            with _Progress(self.window, f"Reading {name}…") as progress:
+            with Progress(self.window, f"Reading {name}…") as progress:
                 loaded = self.player.load(trace, progress)
         except OrbitaError as error:  # a machine the trace asks for that cannot be built
             self.window.report_problem("Cannot open the trace", f"{trace.source}: {error}")
@@ -184,7 +183,7 @@ class TraceUi(QObject):
         if abs(target - self.player.position) < FAR:
             self.player.seek(target)
             return
-        with _Progress(self.window, f"Going to operation {target:,}…") as progress:
+        with Progress(self.window, f"Going to operation {target:,}…") as progress:
             self.player.seek(target, progress)
 
     def save_session(self) -> bool:
@@ -233,7 +232,7 @@ class TraceUi(QObject):
             choice = dialog.values()
             widget = pictures[choice.picture][1]
             explanation = w.explain.explanation if choice.steps else None
-            with _Progress(w, "Drawing the GIF…") as progress:
+            with Progress(w, "Drawing the GIF…") as progress:
                 self._write(
                     Path(path),
                     lambda: export.save_gif(
@@ -270,26 +269,3 @@ class TraceUi(QObject):
         if not self.player.loaded:
             self.window.say("Open a trace first (Ctrl+O)", failed=True)
         return self.player.loaded
-
-
-class _Progress:
-    """A progress dialog with Cancel, shown only if the work takes a moment."""
-
-    def __init__(self, parent: QWidget, label: str) -> None:
-        self._dialog = QProgressDialog(label, "Cancel", 0, 100, parent)
-        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self._dialog.setMinimumDuration(400)
-        self._dialog.setValue(0)
-
-    def __enter__(self):
-        def report(done: int, total: int) -> bool:
-            self._dialog.setMaximum(max(total, 1))
-            self._dialog.setValue(done)
-            QApplication.processEvents()
-            return not self._dialog.wasCanceled()
-
-        return report
-
-    def __exit__(self, *_exc_info) -> None:
-        self._dialog.reset()
-        self._dialog.deleteLater()

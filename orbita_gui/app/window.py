@@ -43,6 +43,7 @@ from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 from .explain_ui import ExplainUi
 from .lecture_ui import LectureUi
 from .predict_ui import PredictUi
+from .progress import Progress
 from .reset_dialog import ResetDialog
 from .snug_splitter import SMALLEST, SnugScrollArea, SnugSplitter
 from .theme_ui import ThemeUi
@@ -135,7 +136,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._central)
         self.model.sig_machine_reset.connect(self._on_machine_reset)
 
-        self.controls = ControlsPanel(self.model)
+        self.controls = ControlsPanel(self.model, self.allocate_frames)
         self.stats = StatsPanel(self.model)
         self.log = LogView(self.model)
         self.status = QLabel()
@@ -459,6 +460,14 @@ class MainWindow(QMainWindow):
             memory, heap_size = dialog.sizes()
             heap, heap_params = dialog.allocator()
             self.model.reset(memory, heap_size, heap=heap, heap_params=heap_params)
+
+    def allocate_frames(self, count: int) -> int:
+        """Allocate `count` frames as one undo step; a progress dialog with Cancel if
+        that takes more than a moment (two million frames take seconds)."""
+        if self.headless:
+            return self.model.allocate_frames(count)
+        with Progress(self, f"Allocating {count:,} frames…") as progress:
+            return self.model.allocate_frames(count, progress)
 
     def confirm_discard(self, doing: str) -> bool:
         """Before what would lose hand-made operations: Save, Discard or Cancel. True to

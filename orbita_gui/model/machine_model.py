@@ -26,6 +26,9 @@ from .notes import Notes
 from .repaint import REPAINT_INTERVAL_MS, RepaintCoalescer
 from .selection import Selection
 
+FRAMES_AT_ONCE = 16_384
+"""Frames allocated between two looks at a progress dialog's Cancel."""
+
 _never_raises = never_raises
 """The guard of every command's `redo` and `undo` (see `commands.never_raises`)."""
 
@@ -232,14 +235,30 @@ class MachineModel(QObject):
         op = Op("alloc-frame", self._history.fresh_name(FRAME_PREFIX))
         return self.apply(op, label="allocate frame").event
 
-    def allocate_frames(self, count: int) -> int:
-        """Allocate up to `count` frames as one undo step; returns how many."""
+    def allocate_frames(self, count: int, progress=None) -> int:
+        """Allocate up to `count` frames as one undo step; returns how many. With
+        `progress(done, total)`, told every `FRAMES_AT_ONCE` frames: False from it
+        cancels the whole step (nothing stays allocated, 0 is returned)."""
         count = min(count, self.machine.frames.stats().free_frames)
         if count <= 0:
             self._fail("allocate_frame() -> None: out of memory")
             return 0
         ops = self._history.frame_allocations(count)  # cannot fail: count <= free
-        self.apply_many(ops, undoable=True, label=f"allocate {count:,} frames")
+        label = f"allocate {count:,} frames"
+        if progress is None or count <= FRAMES_AT_ONCE:
+            self.apply_many(ops, undoable=True, label=label)
+            return count
+        history, events = self._history, []
+        for start in range(0, count, FRAMES_AT_ONCE):
+            stop = min(start + FRAMES_AT_ONCE, count)
+            events += history.run(ops, start, stop)[1]
+            if progress(stop, count) is False:
+                for _ in range(stop):
+                    history.take_back()
+                return 0
+        self._push(label, ops, events)
+        self._announce_many(events, undone=False)
+        self._repaint.mark()
         return count
 
     def free_frame(self, number: int) -> Event | None:

@@ -28,7 +28,11 @@ def parse_layout(size_text: str, align_text: str) -> Layout:
 class ControlsPanel(QWidget):
     """Buttons and fields that call the model; errors appear beside the fields."""
 
-    def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: MachineModel, allocate_frames=None, parent: QWidget | None = None
+    ) -> None:
+        """`allocate_frames(count)` does what the button asks (the model's, unless the
+        window gives one that shows progress)."""
         super().__init__(parent)
         self.model = model
         type_scale.styled(self, 12)
@@ -39,8 +43,9 @@ class ControlsPanel(QWidget):
         self.frame_count = QSpinBox(minimum=1, maximum=4_194_304, value=1)
         self.frame_count.setToolTip("How many frames to allocate, one by one, as one undo step")
         self.allocate_frames_button = QPushButton("Allocate frames")
+        allocate_frames = allocate_frames or model.allocate_frames
         self.allocate_frames_button.clicked.connect(
-            lambda: model.allocate_frames(self.frame_count.value())
+            lambda: allocate_frames(self.frame_count.value())
         )
         row.addWidget(self.frame_count)
         row.addWidget(self.allocate_frames_button)

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orbita_gui.core import HEAP_START, FrameAllocation, HeapAllocation, Layout, Machine
-from orbita_gui.model import MachineModel
+from orbita_gui.model import MachineModel, machine_model
 from orbita_gui.traces import Op, Replayer, Trace, format_native, machine_for, parse_native
 
 from ..machine_state import machine_state
@@ -141,6 +141,23 @@ def test_allocate_frames_is_one_undo_step(qtbot, model):
     with qtbot.waitSignal(model.sig_operation_failed):
         model.allocate_frames(1000)
         model.allocate_frames(1)
+
+
+def test_many_frames_report_progress_and_cancel_takes_all_back(qtbot, monkeypatch):
+    monkeypatch.setattr(machine_model, "FRAMES_AT_ONCE", 1000)
+    model = MachineModel(Machine(16 << 20))  # 4,096 frames, 25 for the heap
+    seen = []
+    applied = []
+    model.sig_events_applied.connect(applied.append)
+    assert model.allocate_frames(3500, lambda done, total: seen.append((done, total))) == 3500
+    assert seen == [(1000, 3500), (2000, 3500), (3000, 3500), (3500, 3500)]
+    assert len(applied) == 1 and len(applied[0]) == 3500  # one announcement at the end
+    assert model.undo_stack.count() == 1 and model.undo_stack.undoText() == "allocate 3,500 frames"
+    model.undo_stack.undo()
+    before = model.machine.frames.bitmap().copy()
+    assert model.allocate_frames(3500, lambda done, total: done < 2000) == 0  # Cancel at 2,000
+    assert (model.machine.frames.bitmap() == before).all() and len(model.history) == 0
+    assert model.undo_stack.index() == 0 and model.undo_stack.count() == 1  # the redo remains
 
 
 def test_reset_is_undoable(qtbot, model):
