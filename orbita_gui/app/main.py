@@ -26,7 +26,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "trace", nargs="?", type=Path, help="a trace to open in the player instead of the demo"
     )
-    add_screenshot_options(parser, "the main window (the demo, or the trace at its start)")
+    parser.add_argument(
+        "--at",
+        type=int,
+        default=0,
+        metavar="N",
+        help="open the trace after its first N operations, the Nth explained",
+    )
+    add_screenshot_options(parser, "the main window (the demo, or the trace at --at)")
     return parser.parse_args(argv)
 
 
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.screenshot:
                 return 1
     name = args.trace.name if args.trace is not None else ""
-    return open_window(trace, name, problem, shot_of(args))
+    return open_window(trace, name, problem, shot_of(args), args.at)
 
 
 def no_display() -> bool:
@@ -78,7 +85,9 @@ def no_display() -> bool:
     return True
 
 
-def open_window(trace, name: str, problem: str | None = None, screenshot: Shot | None = None):
+def open_window(
+    trace, name: str, problem: str | None = None, screenshot: Shot | None = None, at: int = 0
+):
     """The main window on `trace` (paused at its first operation), or on the demo if
     there is none or it cannot be loaded; with `screenshot`, saved as a PNG instead."""
     if screenshot is None and no_display():
@@ -99,6 +108,8 @@ def open_window(trace, name: str, problem: str | None = None, screenshot: Shot |
         if headless and trace is not None:
             return 1  # the reason is printed already
         load_demo(window.model)
+    elif at > 0:
+        window.traces.go_to(at)
     if headless:
         return save_screenshot(window, screenshot)
     window.show()

@@ -17,12 +17,17 @@ SETTLE_MS = 1700
 """Long enough for every flash (the grid's fade, the chosen frame's outline) to end."""
 
 
+THEMES = ("light", "dark", "high-contrast")
+
+
 class Shot(NamedTuple):
-    """Where to save the window, at what size, and whether in lecture mode."""
+    """Where to save the window, at what size, in which theme, and whether in lecture
+    mode."""
 
     path: Path
     size: tuple[int, int] = SCREENSHOT_SIZE
     lecture: bool = False
+    theme: str = "light"
 
 
 def window_size(text: str) -> tuple[int, int]:
@@ -48,13 +53,16 @@ def add_screenshot_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--lecture", action="store_true", help="the screenshot in lecture mode (large type)"
     )
+    parser.add_argument(
+        "--theme", choices=THEMES, default="light", help="the screenshot's colours (default: light)"
+    )
 
 
 def shot_of(args: argparse.Namespace) -> Shot | None:
     """The screenshot the options ask for, if any."""
     if args.screenshot is None:
         return None
-    return Shot(args.screenshot, tuple(args.size), args.lecture)
+    return Shot(args.screenshot, tuple(args.size), args.lecture, args.theme)
 
 
 def has_display() -> bool:
@@ -81,16 +89,23 @@ def screenshot_of_machine(machine, shot: Shot) -> int:
 def save_screenshot(window, shot: Shot) -> int:
     """Show the window at the shot's size, let it paint and its flashes fade, and save
     it as a PNG."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
     window.resize(*shot.size)
     window.show()
+    window.theme.choose(shot.theme)
     if shot.lecture:
         window.lecture.set_lecture(True)
     loop = QEventLoop()
     QTimer.singleShot(SETTLE_MS, loop.quit)
     loop.exec()
-    if not window.grab().save(str(shot.path)):
+    saved = window.grab().save(str(shot.path))
+    # Closed here, timers and all, not by the interpreter's exit, whose order of
+    # destruction Qt's objects do not always survive.
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if not saved:
         print(f"orbita-gui: cannot write {shot.path}", file=sys.stderr)
         return 1
     print(f"orbita-gui: saved {shot.path}")

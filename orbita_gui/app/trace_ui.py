@@ -179,6 +179,15 @@ class TraceUi(QObject):
             self.window.say(f"Loaded {name}: {len(trace.ops):,} operations{note}. Space plays.")
         return loaded
 
+    def go_to(self, position: int) -> None:
+        """The state after `position` operations, the last one applied alone so that the
+        narration and the code explain it."""
+        position = min(max(position, 0), self.player.length)
+        if position:
+            self.seek(position - 1)
+            self.player.step_forward()
+            self.player.animation.stop()
+
     def seek(self, target: int) -> None:
         if abs(target - self.player.position) < FAR:
             self.player.seek(target)

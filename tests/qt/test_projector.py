@@ -4,7 +4,7 @@ size, and the sample lessons in Help > Examples."""
 import subprocess
 import sys
 
-from PIL import Image
+from PIL import Image, ImageStat
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFontMetricsF
 
@@ -115,6 +115,15 @@ def test_a_screenshot_at_a_size_in_lecture_mode(tmp_path):
     result = orbita(SAMPLE, "--screenshot", path, "--size", "1024x768", "--lecture")
     assert result.returncode == 0, result.stderr
     assert Image.open(path).size == (1024, 768)
+
+
+def test_a_screenshot_in_the_dark_theme_is_dark(tmp_path):
+    light, dark = tmp_path / "light.png", tmp_path / "dark.png"
+    for path, theme in ((light, "light"), (dark, "dark")):
+        result = orbita("--screenshot", path, "--size", "800x600", "--theme", theme)
+        assert result.returncode == 0, result.stderr
+    brightness = [ImageStat.Stat(Image.open(p).convert("L")).mean[0] for p in (light, dark)]
+    assert brightness[0] > 150 > 80 > brightness[1]
 
 
 def test_a_bad_size_is_one_line(tmp_path):
