@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QPen
+from PySide6.QtGui import QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from orbita_gui.core import FRAME_SIZE
@@ -16,7 +16,7 @@ from orbita_gui.model import MachineModel
 from orbita_gui.model.machine_model import frame_changes
 from orbita_gui.model.search_animation import frame_scan
 
-from . import palette
+from . import palette, type_scale
 from .frame_codes import CODE_FREE, CODE_MADE, FrameCodes
 from .grid_overview import overview
 
@@ -155,10 +155,7 @@ class FrameGridView(pg.PlotWidget):
         plot.showAxis("top")
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        font = QFont()
-        font.setPointSize(11)
         for axis in (self._left, self._top):
-            axis.setStyle(tickFont=font)
             axis.setTextPen(palette.INK)
             axis.setPen(palette.MUTED)
         view = plot.getViewBox()
@@ -181,7 +178,6 @@ class FrameGridView(pg.PlotWidget):
         self._marker_label = pg.TextItem(
             "next_free", color=palette.MARKER, anchor=(0, 0), fill=_label_fill()
         )
-        self._marker_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
         plot.addItem(self._marker_label)
         self._arrow = pg.ArrowItem(
             pxMode=True, headLen=26, tailLen=18, tailWidth=7, brush=palette.MARKER, pen=None
@@ -190,7 +186,6 @@ class FrameGridView(pg.PlotWidget):
         self._arrow.setVisible(False)
         plot.addItem(self._arrow)
         self._arrow_label = pg.TextItem("next_free", color=palette.MARKER, fill=_label_fill())
-        self._arrow_label.setFont(QFont(font.family(), 12, QFont.Weight.Bold))
         self._arrow_label.setVisible(False)
         plot.addItem(self._arrow_label)
         self._choice = pg.PlotCurveItem(
@@ -212,6 +207,8 @@ class FrameGridView(pg.PlotWidget):
         model.sig_selection_changed.connect(self.refresh)
         model.sig_machine_reset.connect(self._on_machine_reset)
         self._listening = True
+        self._set_fonts()
+        type_scale.changes().sig_scale_changed.connect(self._set_fonts)
         self._on_machine_reset()
 
     # Public
@@ -290,6 +287,7 @@ class FrameGridView(pg.PlotWidget):
             (self.model.sig_changed, self.refresh),
             (self.model.sig_selection_changed, self.refresh),
             (self.model.sig_machine_reset, self._on_machine_reset),
+            (type_scale.changes().sig_scale_changed, self._set_fonts),
         ):
             signal.disconnect(slot)
         self._animation.stop()
@@ -432,6 +430,13 @@ class FrameGridView(pg.PlotWidget):
             (1 if px > (x0 + x1) / 2 else 0, 1 if py > (y0 + y1) / 2 else 0)
         )
         self._arrow_label.setPos(px, py)
+
+    def _set_fonts(self, *_) -> None:
+        """The axes' and marks' words at the type scale (a zoom, lecture mode)."""
+        for axis in (self._left, self._top):
+            axis.setStyle(tickFont=type_scale.font(11))
+        for label in (self._marker_label, self._arrow_label):
+            label.setFont(type_scale.font(12, bold=True))
 
     def _stop_following_home(self, *_) -> None:
         self._following_home = False

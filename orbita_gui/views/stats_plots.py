@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from orbita_gui.model import TracePlayer
 
-from . import palette
+from . import palette, type_scale
 from .throttle import PICTURE_PER_SECOND, Throttle
 
 STACKED = "Heap bytes"
@@ -72,6 +72,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
         player.sig_position_changed.connect(self._on_position_changed)
         player.sig_detached.connect(lambda _: self.clear_data())
+        type_scale.changes().sig_scale_changed.connect(self._paint_in_theme)
 
     def changeEvent(self, event) -> None:
         """A change of theme comes as a new application palette: take its colours."""
@@ -83,12 +84,14 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def _paint_in_theme(self) -> None:
         """Background, words, axes, curves and cursors in the palette's colours."""
         self.setBackground(palette.PAPER)
+        points = f"{12 * type_scale.scale():.1f}pt"
         for plot, (title, series) in zip(self.plots, PLOTS, strict=True):
             ink = palette.INK.name()
-            plot.setTitle(title, color=ink)
+            plot.setTitle(title, color=ink, size=points)
             for side in ("left", "bottom"):
                 plot.getAxis(side).setPen(palette.MUTED)
                 plot.getAxis(side).setTextPen(palette.INK)
+                plot.getAxis(side).setStyle(tickFont=type_scale.font(10))
             # After the pens: an axis's pen colours its label too.
             plot.setLabel("bottom", "operation", color=ink)
             if title == STACKED:
@@ -161,4 +164,5 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def cleanup(self) -> None:
         self.player.sig_trace_loaded.disconnect(self._on_trace_loaded)
         self.player.sig_position_changed.disconnect(self._on_position_changed)
+        type_scale.changes().sig_scale_changed.disconnect(self._paint_in_theme)
         self.cursor_updates.stop()

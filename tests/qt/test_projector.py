@@ -22,12 +22,17 @@ def capitals(widget) -> float:
 def test_ctrl_plus_and_minus_scale_all_text_and_ctrl_0_puts_it_back(qtbot, window, settings):
     status = window.status
     before = capitals(status)
+    ticks = window.grid.getPlotItem().getAxis("left").style["tickFont"].pointSizeF()
+    plot_ticks = window.traces.plots.plots[0].getAxis("left").style["tickFont"].pointSizeF()
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.grid, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert capitals(status) > before * 1.25
     assert float(settings.value("view/text_scale")) == type_scale.scale() > 1.3
     assert window.heap_map.sizeHint().height() > window.heap_map.design_size().height()
+    assert window.grid.getPlotItem().getAxis("left").style["tickFont"].pointSizeF() > ticks
+    plot = window.traces.plots.plots[0]
+    assert plot.getAxis("left").style["tickFont"].pointSizeF() > plot_ticks  # plots too
     qtbot.keyClick(window.grid, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert type_scale.scale() == 1.0
     assert capitals(status) == before
