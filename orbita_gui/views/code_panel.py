@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -20,7 +19,7 @@ from orbita_gui.core.listing import Listing, listing
 from orbita_gui.model.explanation import Explanation
 
 from . import palette, type_scale
-from .throttle import TEXT_PER_SECOND, Throttle
+from .explained import FollowsExplanation
 
 POLICY_TINT = 40
 """Alpha of the marker colour behind the lines of the machine's own policy."""
@@ -44,12 +43,11 @@ def policy_lines(shown: Listing, params) -> list[int]:
     return lines
 
 
-class CodePanel(QWidget):
+class CodePanel(FollowsExplanation, QWidget):
     """A title naming the listing, then the listing; follows an `Explanation`."""
 
     def __init__(self, explanation: Explanation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.explanation = explanation
         self.title = QLabel()
         self.title.setWordWrap(True)
         type_scale.styled(self.title, 11, bold=True)
@@ -62,17 +60,8 @@ class CodePanel(QWidget):
         self.listing: Listing | None = None
         self.lit: int | None = None
         """The line lit now (0-based), if any."""
-        self.redraws = Throttle(self.redraw, TEXT_PER_SECOND, self)
-        explanation.sig_explanation_changed.connect(self.redraws.request)
-        explanation.sig_step_changed.connect(self.redraw)
         explanation.model.sig_machine_reset.connect(self.redraw)
-        self.redraw()
-
-    def changeEvent(self, event) -> None:
-        """A new theme: the colours written into the text are the old ones until redrawn."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.redraw()
+        self.follow(explanation)
 
     def redraw(self) -> None:
         machine = self.explanation.model.machine

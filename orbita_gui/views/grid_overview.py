@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frame_codes import (
-    CODE_FREE,
-    CODE_FREED,
-    CODE_HEAP,
-    CODE_LINKED,
-    CODE_MADE,
-    CODE_OUTSIDE,
-    CODE_SCANNED,
-    CODE_SELECTED,
-    CODE_USED,
-    FLASH_STEPS,
-)
+from . import frame_codes as code
 
 _MOST_TELLING_FIRST = [
-    CODE_SELECTED,
-    CODE_LINKED,
-    CODE_SCANNED,
-    *range(CODE_MADE, CODE_MADE + FLASH_STEPS),
-    *range(CODE_FREED, CODE_FREED + FLASH_STEPS),
-    CODE_FREE,
-    CODE_HEAP,
-    CODE_USED,
-    CODE_OUTSIDE,
+    code.CODE_SELECTED,
+    code.CODE_LINKED,
+    code.CODE_SCANNED,
+    *range(code.CODE_MADE, code.CODE_MADE + code.FLASH_STEPS),
+    *range(code.CODE_FREED, code.CODE_FREED + code.FLASH_STEPS),
+    code.CODE_FREE,
+    code.CODE_HEAP,
+    code.CODE_USED,
+    code.CODE_OUTSIDE,
 ]
 RANK = np.full(256, 255, dtype=np.uint8)
 RANK[_MOST_TELLING_FIRST] = np.arange(len(_MOST_TELLING_FIRST))
@@ -43,7 +32,7 @@ def overview(image: np.ndarray, k: int) -> np.ndarray:
         return image
     rows, cols = image.shape
     tall, wide = -(-rows // k) * k, -(-cols // k) * k
-    ranks = np.full((tall, wide), RANK[CODE_OUTSIDE], dtype=np.uint8)
+    ranks = np.full((tall, wide), RANK[code.CODE_OUTSIDE], dtype=np.uint8)
     ranks[:rows, :cols] = RANK[image]
     least = ranks.reshape(tall // k, k, wide // k, k).min(axis=(1, 3))
     return CODE_OF_RANK[least]

@@ -9,40 +9,30 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from orbita_gui.model.explanation import Explanation
 from orbita_gui.traces.narration import op_text, sentence
 
 from . import palette, type_scale
-from .throttle import TEXT_PER_SECOND, Throttle
+from .explained import FollowsExplanation
 
 WAITING = "Run an operation (the toolbar, or the player's ▶) and each step is told here."
 STEP_LINK = "step:"
 
 
-class NarrationPanel(QTextBrowser):
+class NarrationPanel(FollowsExplanation, QTextBrowser):
     """Reads an `Explanation`; redraws at most `TEXT_PER_SECOND` times a second, so a
     fast replay shows the latest operation without telling every one."""
 
     def __init__(self, explanation: Explanation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.explanation = explanation
         self.setOpenLinks(False)
         self.setReadOnly(True)
         type_scale.styled(self, 13)
         self.anchorClicked.connect(self._on_link)
-        self.redraws = Throttle(self.redraw, TEXT_PER_SECOND, self)
-        explanation.sig_explanation_changed.connect(self.redraws.request)
-        explanation.sig_step_changed.connect(self.redraw)
-        self.redraw()
-
-    def changeEvent(self, event) -> None:
-        """A new theme: the colours written into the text are the old ones until redrawn."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.redraw()
+        self.follow(explanation)
 
     def redraw(self) -> None:
         self.setHtml(narration_html(self.explanation))
