@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from orbita_gui.app.reset_dialog import MEMORY_SIZES, ResetDialog, check_sizes
 from orbita_gui.core.units import format_size
+from orbita_gui.model.search_animation import frame_scan
 from orbita_gui.resources import resource_path
 from orbita_gui.traces import Replayer, format_native, machine_for, parse_native
 from orbita_gui.views import palette
@@ -112,13 +113,14 @@ _FLASH = range(palette.FLASH_STEPS)
 SHOWS_USED = _codes(
     palette.CODE_USED,
     palette.CODE_HEAP,
-    palette.CODE_LINKED,  # frames backing the heap bytes hovered
     palette.CODE_SELECTED,  # only used frames can be selected
     *(palette.CODE_MADE + step for step in _FLASH),
 )
 SHOWS_FREE = _codes(palette.CODE_FREE, *(palette.CODE_FREED + step for step in _FLASH))
 """What a grid cell's code says of its frame; a cell the frame search being animated
-scanned (`CODE_SCANNED`) says neither."""
+scanned (`CODE_SCANNED`) says neither, nor does a lit one (`CODE_LINKED`: the frames
+under heap bytes hovered, a step walked to, a student's guess)."""
+NEITHER = _codes(palette.CODE_SCANNED, palette.CODE_LINKED)
 
 
 ESCAPED = "no exception escaped"
@@ -500,7 +502,8 @@ class Monkey:
     def _check_grid(self) -> None:
         """The grid shows as many used frames as the allocator counts, each where it is,
         once the screen's next frame has drawn (a pending repaint is delivered now).
-        Cells an animated frame search scanned show neither: they count as they are."""
+        Cells an animated frame search scanned show neither: they count as they are; the
+        frame it finds shows free until its last step, as it was when the scan began."""
         model, grid = self.window.model, self.window.grid
         model.flush_changes()
         frames = model.machine.frames
@@ -508,10 +511,14 @@ class Monkey:
             what = f"{grid.codes.total_frames} cells for {frames.total_frames} frames"
             self._expect(False, "grid shows frames", what)
             return
-        shown = np.asarray(grid.image.image).ravel()[: frames.total_frames]
+        shown = np.asarray(grid.image.image).ravel()[: frames.total_frames].copy()
         used = frames.bitmap().astype(bool)
+        animation = self.window.traces.player.animation
+        scan = frame_scan(animation.current) if animation.current is not None else None
+        if scan is not None and not animation.at_last_step:
+            shown[scan[1]] = palette.CODE_SCANNED  # found, not yet taken: counts as it is
         shows_used = SHOWS_USED[shown]
-        known, scanned = shows_used | SHOWS_FREE[shown], shown == palette.CODE_SCANNED
+        known, scanned = shows_used | SHOWS_FREE[shown], NEITHER[shown]
         counted = int(shows_used.sum() + used[scanned].sum())
         wrong = np.flatnonzero((known & (shows_used != used)) | ~(known | scanned))
         self._expect(
