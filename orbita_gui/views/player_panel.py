@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QSlider,
     QStyle,
     QToolButton,
@@ -19,6 +18,7 @@ from orbita_gui.model import SPEEDS, TracePlayer
 from orbita_gui.traces.narration import op_text
 
 from . import type_scale
+from .elided_label import ElidedLabel
 from .throttle import TEXT_PER_SECOND, Throttle
 
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
@@ -61,7 +61,7 @@ class PlayerPanel(QWidget):
         self.speed.setCurrentIndex(SPEEDS.index(10))
         self.speed.setToolTip("Operations a second")
         self.speed.currentIndexChanged.connect(lambda _: player.set_speed(self.speed.currentData()))
-        self.label = QLabel(NO_TRACE)
+        self.label = ElidedLabel(NO_TRACE)
         self.timeline = QSlider(Qt.Orientation.Horizontal)
         self.timeline.setToolTip("Drag to any operation")
         self.timeline.sliderReleased.connect(
@@ -81,7 +81,6 @@ class PlayerPanel(QWidget):
             row.addWidget(widget)
         row.addWidget(self.timeline, 3)
         row.addWidget(self.label, 2)
-        self.label.setMinimumWidth(200)
         self.label_updates = Throttle(self._show_position, TEXT_PER_SECOND, self)
 
         player.sig_trace_loaded.connect(self._on_trace_loaded)
