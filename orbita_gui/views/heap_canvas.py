@@ -91,6 +91,7 @@ class HeapCanvas(QWidget):
         model.sig_event_reverted.connect(self._forget_merges)
         model.sig_events_reverted.connect(self._forget_merges)
         type_scale.changes().sig_scale_changed.connect(self._redraw)
+        self._listening = True
 
     # Design units
 
@@ -208,6 +209,11 @@ class HeapCanvas(QWidget):
         self.update()
 
     def cleanup(self) -> None:
+        """Disconnect from the model (before the view goes away); safe to call twice (a
+        closed window's views are let go again if it rebuilds them)."""
+        if not self._listening:
+            return
+        self._listening = False
         self.model.sig_changed.disconnect(self._on_changed)
         self.model.sig_selection_changed.disconnect(self.update)
         self.model.sig_machine_reset.disconnect(self._on_reset)
