@@ -9,6 +9,12 @@ policy: operations a second applied to the heap directly (`core`: `allocate`,
 through `orbita_gui.traces.replay` (the whole headless replay), the longest the free
 list grew, and OSTEP's malloc.py on the same operation list with the ratio.
 
+Each measurement applies a trace's whole operation list again and again, to a fresh
+heap (or machine, or malloc.py object) each time, made outside the timing, until at
+least 0.2 s was measured (`MIN_SECONDS`); the rate is over all those runs. A 9-operation
+trace is otherwise timed once, in microseconds, which is noise. `--repeat N` takes the
+best of N such measurements (malloc.py's: one).
+
 malloc.py is not part of this repository: give its path with `--malloc-py` or the
 environment variable `ORBITA_MALLOC_PY` (the file of
 remzi-arpacidusseau/ostep-homework, vm-freespace/malloc.py; its main program is
@@ -212,16 +218,27 @@ CLOCK = time.process_time
 that other processes on a busy machine do not count (`--wall`: the wall clock)."""
 
 
+MIN_SECONDS = 0.2
+"""How long one measurement runs at least: a trace's operations are applied again, to
+a fresh heap each time, until this much time was measured (short traces are otherwise
+a few microseconds of noise)."""
+
+
 def best_of(repeat: int, make: Callable[[], object], run: Callable[[object], object]) -> float:
-    """The shortest of `repeat` runs, in seconds; `make` (not timed) prepares each. The
-    cycle collector rests while it runs, as in a replay (`collector_resting`)."""
+    """Seconds one run takes: the best of `repeat` measurements, each the mean over as
+    many runs as fill `MIN_SECONDS`. `make` (not timed) prepares each run. The cycle
+    collector rests while it runs, as in a replay (`collector_resting`)."""
     best = float("inf")
     for _ in range(repeat):
-        subject = make()
-        with collector_resting():
-            start = CLOCK()
-            run(subject)
-            best = min(best, CLOCK() - start)
+        runs, seconds = 0, 0.0
+        while seconds < MIN_SECONDS:
+            subject = make()
+            with collector_resting():
+                start = CLOCK()
+                run(subject)
+                seconds += CLOCK() - start
+            runs += 1
+        best = min(best, seconds / runs)
     return best
 
 
@@ -244,16 +261,16 @@ def load_malloc_py(path: str | None) -> type | None:
 
 
 def run_malloc_py(malloc_class: type, policy: Policy, ops: OpList) -> float | None:
-    """Seconds malloc.py takes on the operation list (a realloc is a malloc, then a free
-    of the old block if it succeeded); None if it fails on it."""
+    """Seconds malloc.py takes on the operation list, measured as `best_of` does once (a
+    realloc is a malloc, then a free of the old block if it succeeded); None if it fails
+    on it."""
     fit, order, coalesce, align = policy.malloc_py
     _, heap_start, heap_size = machine_sizes(
         ops.trace.memory_size, ops.trace.heap_start, ops.trace.heap_size
     )
-    m = malloc_class(heap_size, heap_start, 0, fit, order, coalesce, align)
-    ptrs: list = [None] * ops.ids
-    start = CLOCK()
-    try:
+
+    def apply(m) -> None:
+        ptrs: list = [None] * ops.ids
         for code, ident, layout in ops.ops:
             ptr = ptrs[ident]
             if code == FREE_OP:
@@ -268,9 +285,13 @@ def run_malloc_py(malloc_class: type, policy: Policy, ops: OpList) -> float | No
                     ptrs[ident] = addr
             else:
                 ptrs[ident] = None if addr == -1 else addr
+
+    try:
+        return best_of(
+            1, lambda: malloc_class(heap_size, heap_start, 0, fit, order, coalesce, align), apply
+        )
     except Exception:  # malloc.py's own asserts (a zero-byte block at a live address)
         return None
-    return CLOCK() - start
 
 
 # Synthetic traces for the scaling test

@@ -62,9 +62,7 @@ def main(argv: list[str] | None = None) -> None:
             start = time.process_time()
             run_core(heap, ops.ops, ops.ids)
             core = time.process_time() - start
-            start = time.process_time()
-            ran = malloc_class is not None and run_malloc_py(malloc_class, guide, ops) is not None
-            theirs = time.process_time() - start if ran else None
+        theirs = None if malloc_class is None else run_malloc_py(malloc_class, guide, ops)
         line = f"  seed {seed}: free list {heap.free_list_length:,} at the end, "
         line += f"guide {len(ops.ops) / core:,.0f} ops/s"
         if theirs:

@@ -92,7 +92,7 @@ def state(heap: FreeListHeap) -> tuple:
 
 def run(rules: HeapRules, seed: int, steps: int = 400) -> None:
     rng = random.Random(seed)
-    heap_size = rng.choice([4096, 20_000, 1 << 16])
+    heap_size = rng.choice([4096, 20_000, 1 << 16, 3 << 20])  # the last: the index grows
     start = 0x1000 * rng.randrange(1, 64)
     fast, plain = FreeListHeap(rules), PlainHeap(rules)
     fast.init(start, heap_size)
@@ -103,6 +103,7 @@ def run(rules: HeapRules, seed: int, steps: int = 400) -> None:
     history: list[tuple] = []  # (fast event, plain event)
     late: list[tuple] = []  # events whose visits are read later, with what they must say
     big = rng.random() < 0.3
+    largest = 60_000 if heap_size > 1 << 16 else 2000 if big else 300
     for _ in range(steps):
         roll = rng.random()
         if history and roll < 0.08:  # undo a few
@@ -121,6 +122,22 @@ def run(rules: HeapRules, seed: int, steps: int = 400) -> None:
                     live.append((fast_event.ptr, fast_event.layout))
                 assert state(fast) == state(plain)
             continue
+        if live and roll < 0.15:  # the plain forms (no event: nothing to undo past them)
+            ptr, layout = live.pop(rng.randrange(len(live)))
+            fast.deallocate(ptr, layout)
+            plain.deallocate(ptr, layout)
+            history.clear()
+            assert state(fast) == state(plain)
+            continue
+        if roll < 0.2 and heap_size > 1 << 16:
+            layout = Layout(rng.randrange(0, largest), 8)
+            ptr = fast.allocate(layout)
+            assert ptr == plain.allocate(layout)
+            if ptr is not None:
+                live.append((ptr, layout))
+            history.clear()
+            assert state(fast) == state(plain)
+            continue
         if live and roll < 0.45:
             ptr, layout = live.pop(rng.randrange(len(live)))
             pair = fast.deallocate_event(ptr, layout), plain.deallocate_event(ptr, layout)
@@ -138,7 +155,7 @@ def run(rules: HeapRules, seed: int, steps: int = 400) -> None:
             if pair[0].release is not None:
                 live[index] = (pair[0].new_ptr, pair[0].allocation.layout)
         else:
-            size = rng.randrange(0, 2000 if big else 300)
+            size = rng.randrange(0, largest)
             align = rng.choice([1, 8, 8, 8, 16, 64, 4096] if rng.random() < 0.2 else [8])
             if rng.random() < 0.01:
                 size = (1 << 63) - 8192
@@ -203,3 +220,24 @@ def test_lazy_visits_are_copied_before_the_list_changes_under_them():
         heap.allocate(layout)
     assert event.passed_starts.tolist() == expected.tolist()
     assert event.passed_sizes.tolist() == [16] * 20
+
+
+def test_an_address_ordered_index_reuses_a_gone_lists_tree_emptied():
+    def fill(heap: FreeListHeap) -> list:
+        layout = Layout(40_000, 8)
+        ptrs = [heap.allocate(layout) for _ in range(60)]  # past the first 4,096 slots
+        for ptr in ptrs[::3]:
+            heap.deallocate(ptr, layout)
+        return heap.free_regions()
+
+    rules = HeapRules(order="addrsort", coalesce=True)
+    first = FreeListHeap(rules)
+    first.init(0x10000, 3 << 20)
+    regions = fill(first)
+    tree = first._index._t
+    del first
+    second = FreeListHeap(rules)
+    second.init(0x10000, 3 << 20)
+    assert second._index._t is tree  # the tree was kept and handed on
+    assert second.free_regions() == [(0x10000, 3 << 20)]
+    assert fill(second) == regions

@@ -43,19 +43,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-import numpy as np
-
 from ..addresses import U64_LIMIT
 from ..errors import (
     HeapError,
     InvalidFreeError,
     InvalidHeapRegionError,
     LayoutMismatchError,
-    RevertError,
 )
 from ..events import (
-    IN_PLACE,
-    VISITS_KEPT,
     Allocation,
     HeapAllocation,
     HeapReallocation,
@@ -65,15 +60,19 @@ from ..layout import Layout
 from ..stats import HeapStats
 from .free_list_addresses import AddressSortedFreeList
 from .free_list_index import IndexedFreeList
+from .free_list_indexed import IndexedOperations
+from .free_list_listed import ListedOperations
 from .free_list_sizes import SizeSortedFreeList
-from .free_list_store import FreeListStore, search_arrays
+from .free_list_store import FreeListStore
+from .free_list_undo import Undo
 from .heap_rules import GUIDE, SORT_KEYS, HeapRules
 
 _new_tuple = tuple.__new__
 """Makes an `Allocation` without its generated `__new__` (a third of the cost)."""
 
 INDEX_LIMIT = 1 << 22
-"""An address-ordered list is indexed by address over 16: for heaps up to 64 MiB."""
+"""An address-ordered list is indexed by address over 16: for heaps up to 64 MiB (a
+tree of 32-bit sizes, 32 MiB at most)."""
 
 
 @lru_cache(maxsize=4096)
@@ -81,11 +80,13 @@ def _layout(size: int, align: int) -> Layout:
     return Layout(size, align)
 
 
-class FreeListHeap:
+class FreeListHeap(IndexedOperations, ListedOperations, Undo):
     """A heap over one free list, searched and ordered by its `HeapRules`.
 
     Every operation also has an `*_event` form returning the event that explains it;
-    `revert(event)` undoes the latest operation exactly, the list's order included.
+    `revert(event)` undoes the latest operation exactly, the list's order included
+    (`free_list_undo`). The operations themselves are in `free_list_indexed` (on an
+    `IndexedFreeList`) and `free_list_listed` (on the lists addressed by position).
     """
 
     kind = "free-list"
@@ -152,11 +153,17 @@ class FreeListHeap:
         mode = self._index_mode(heap_size)
         if mode is not None:
             rules = self.rules
-            # first and next fit with ListNode rules search by size too in address order,
-            # where the many small regions at the low addresses would be passed one by one
-            self._by_size = rules.fit in ("best", "worst") or mode == "address"
+            # first fit in address order (ListNode rules) looks sizes up too, where the
+            # many regions a few bytes too large at the low addresses would be passed one
+            # by one
+            self._lowest = mode == "address" and rules.fit == "first"
             self._free = self._index = IndexedFreeList(
-                mode, heap_start, by_size=self._by_size, by_end=rules.coalesce
+                mode,
+                heap_start,
+                by_size=rules.fit in ("best", "worst"),
+                by_end=rules.coalesce,
+                lowest=self._lowest,
+                span=heap_size,
             )
             # the rules as plain attributes: read on every operation
             self._sizer, self._header, self._fit = rules.sizer, rules.header, rules.fit
@@ -225,23 +232,25 @@ class FreeListHeap:
         """A block for `layout`, or None (the guide's null pointer) when none fits."""
         if self._index is not None:
             return self._allocate_indexed(layout, False)
+        if type(self._free) is AddressSortedFreeList:
+            return self._allocate_by_size(layout)
         return self.allocate_event(layout).ptr
 
     def deallocate(self, ptr: int, layout: Layout) -> None:
         """Free the block at `ptr`, which must have been allocated with `layout`."""
         if self._index is not None:
             self._deallocate_indexed(ptr, layout, False)
+        elif type(self._free) is AddressSortedFreeList:
+            self._deallocate_by_address(ptr, layout)
         else:
             self.deallocate_event(ptr, layout)
 
     def realloc(self, ptr: int, layout: Layout, new_size: int) -> int | None:
         """`GlobalAlloc::realloc`'s default: allocate anew, copy, free the old block."""
-        if self._index is None:
-            return self.realloc_event(ptr, layout, new_size).new_ptr
         self._check_live(ptr, layout)
-        new_ptr = self._allocate_indexed(_layout(new_size, layout.align), False)
+        new_ptr = self.allocate(_layout(new_size, layout.align))
         if new_ptr is not None:
-            self._deallocate_indexed(ptr, layout, False)
+            self.deallocate(ptr, layout)
         return new_ptr
 
     # The same operations, returning the event that explains them
@@ -250,338 +259,13 @@ class FreeListHeap:
         """`allocate`, returning its event."""
         if self._index is not None:
             return self._allocate_indexed(layout, True)
-        rules = self.rules
-        size, align = rules.sizer(layout.size, layout.align)
-        free, header = self._free, rules.header
-        length = len(free)
-        rover = self._rover if rules.fit == "next" else 0
-        position, visited, overflowed = free.search(
-            rules.fit, size, align, header, rules.min_leftover, rover
-        )
-        if position is None:
-            visits = self._visits(rover, visited, None)
-            return HeapAllocation(
-                layout, None, None, None, visited, overflowed, visits, rules, rover, length
-            )
-        visits = self._visits(rover, visited, position)
-        start, region = free.region(position)
-        # At the alignment every node keeps, the block starts at the node (plus its header),
-        # and the event and the block share the one int.
-        ptr = start + header
-        if ptr & (align - 1):
-            ptr = (ptr + align - 1) & ~(align - 1)
-        if ptr in self._live:  # only a zero-byte block can be where another is
-            raise HeapError(f"a block at {ptr:#x} would share a live zero-byte block's address")
-        block_start = ptr - header
-        excess = start + region - (block_start + size)
-        follower = self._follower(position, length) if rules.fit == "next" else None
-        placed = reorder = None
-        if excess and rules.leftover == "in-place":
-            free.replace(position, block_start + size, excess)
-            placed = IN_PLACE
-        else:
-            free.remove(position)
-            if excess:  # with the ListNode rules, the search made sure excess >= 16
-                placed, reorder = self._place(block_start + size, excess)
-        if rules.fit == "next":
-            self._rover = self._moved(position, length, placed, reorder, follower)
-        block = self._live[ptr] = Allocation(ptr, layout, size, block_start - start, header)
-        self._allocated += size
-        self._requested += layout.size
-        self._lost += block_start - start
-        return HeapAllocation(
-            layout,
-            block,
-            region,
-            position,
-            visited,
-            False,
-            visits,
-            rules,
-            rover,
-            length,
-            placed,
-            reorder,
-        )
-
-    # The indexed list's operations: O(log n) each (see `free_list_index`)
-
-    def _allocate_indexed(self, layout: Layout, event: bool):
-        """`allocate` (`event` False: returns the address) or `allocate_event` on the
-        indexed list: the same search, result and event as the plain store's."""
-        size, align = self._sizer(layout.size, layout.align)
-        free = self._index
-        header, fit, min_leftover = self._header, self._fit, self._min_leftover
-        length = free._len
-        padded = not (align <= 1 or (align <= 8 and header % align == 0 and min_leftover))
-        mode = self._mode
-        at = 0 if mode == "address" else free._lo
-        rover = 0
-        if fit == "next" and self._rover_slot is not None:
-            at = self._rover_slot
-            rover = free.rank(at)
-        if size + align > self._no_overflow:  # a block might end past 2**64: search in full
-            starts, sizes = free.arrays()
-            position, visited, overflowed = search_arrays(
-                starts, sizes, fit, size, align, header, min_leftover, rover
-            )
-            slot = None if position is None else free.select(position)
-        else:
-            overflowed = False
-            if fit == "first":
-                if min_leftover and not padded and self._by_size:
-                    slot = free.find_first_sized(at, size, min_leftover)
-                else:
-                    slot = free._find(at, size, align, header, min_leftover, padded)
-                if slot is None:
-                    position, visited = None, length
-                elif event:
-                    position = 0 if slot == at else free.rank(slot)
-                    visited = position + 1
-                else:
-                    position = visited = None  # not asked for: not counted
-            elif fit == "next":
-                slot = free._find(at, size, align, header, min_leftover, padded)
-                if slot is not None:
-                    position = free.rank(slot)
-                    visited = position - rover + 1
-                elif rover:
-                    slot = free._find(0, size, align, header, min_leftover, padded)
-                    position = None if slot is None else free.rank(slot)
-                    if position is None or position >= rover:
-                        slot = position = None
-                        visited = length
-                    else:
-                        visited = length - rover + position + 1
-                else:
-                    position, visited = None, length
-            else:
-                slot = free.find_sized(fit == "best", size, align, header, min_leftover, padded)
-                position = None if slot is None else free.rank(slot)
-                visited = length
-        if slot is None:
-            if not event:
-                return None
-            count = visited if visited < VISITS_KEPT else VISITS_KEPT
-            visits = free.visits(at, count, (), fit == "next") if count else None
-            return HeapAllocation(
-                layout, None, None, None, visited, overflowed, visits, self.rules, rover, length
-            )
-        start = free._starts[slot]
-        region = free._t[free._cap + slot]
-        ptr = start + header
-        if ptr & (align - 1):
-            ptr = (ptr + align - 1) & ~(align - 1)
-        if ptr in self._live:  # only a zero-byte block can be where another is
-            raise HeapError(f"a block at {ptr:#x} would share a live zero-byte block's address")
-        block_start = ptr - header
-        end = block_start + size
-        excess = start + region - end
-        follower = None
-        if fit == "next" and length > 1:
-            follower = free.next_slot(slot + 1)
-            if follower is None:
-                follower = free.head_slot()
-        placed, leftover_slot = None, slot
-        if excess and self._in_place:
-            if mode == "address":
-                free.remove_slot(slot)
-                leftover_slot = free.add(end, excess)
-            else:
-                free.replace_slot(slot, end, excess)
-            placed = IN_PLACE
-        elif mode == "front":
-            placed = 0 if excess else None
-            if excess and slot == at and fit != "next":
-                free.replace_slot(slot, end, excess)  # the head stays the head
-            else:
-                free.remove_slot(slot)
-                if excess:
-                    leftover_slot = free.push_front(end, excess)
-        else:
-            free.remove_slot(slot)
-            if excess:
-                if mode == "back":
-                    leftover_slot = free.push_back(end, excess)
-                    placed = free._len - 1
-                else:
-                    leftover_slot = free.add(end, excess)
-                    placed = position
-        if fit == "next":
-            self._rover_slot = leftover_slot if placed == IN_PLACE else follower
-        padding = block_start - start
-        block = self._live[ptr] = _new_tuple(Allocation, (ptr, layout, size, padding, header))
-        self._allocated += size
-        self._requested += layout.size
-        self._lost += padding
-        if not event:
-            return ptr
-        visits = None
-        if visited > 1:
-            passed = visited - 1
-            count = passed if passed < VISITS_KEPT else VISITS_KEPT
-            if count:
-                wraps = fit == "next" and rover + visited > length
-                visits = free.visits(at, count, (slot, leftover_slot), wraps)
-        return HeapAllocation(
-            layout,
-            block,
-            region,
-            position,
-            visited,
-            False,
-            visits,
-            self.rules,
-            rover,
-            length,
-            placed,
-            None,
-        )
-
-    def _deallocate_indexed(self, ptr: int, layout: Layout, event: bool):
-        """`deallocate` or `deallocate_event` on the indexed list."""
-        allocation = self._live.get(ptr)
-        if allocation is None or (allocation.layout is not layout and allocation.layout != layout):
-            self._check_live(ptr, layout)  # raises
-        free, rules = self._index, self.rules
-        rover = 0
-        if self._fit == "next" and free._len:
-            if self._rover_slot is None:
-                self._rover_slot = free.head_slot()
-            if event:
-                rover = free.rank(self._rover_slot)
-        del self._live[ptr]
-        size = allocation.size
-        start = ptr - allocation.header
-        mode, merges = self._mode, ()
-        if mode == "front":
-            free.push_front(start, size)
-            position = 0
-        elif mode == "back":
-            free.push_back(start, size)
-            position = free._len - 1
-        else:
-            slot = free.add(start, size)
-            position = free.rank(slot) if event or rules.coalesce else 0
-            if rules.coalesce:
-                merges = free.merge_around(slot)
-                rover_slot = self._rover_slot
-                if merges and rover_slot is not None and free._t[free._cap + rover_slot] < 0:
-                    self._rover_slot = free.select(merges[0].position)
-        self._allocated -= size
-        self._requested -= layout.size
-        if event:
-            return HeapRelease(allocation, position, None, merges, rover)
-        return None
-
-    def _visits(self, at: int, visited: int, chosen: int | None):
-        """Copies of the nodes a search passed over, in the order it looked at them (at
-        most `VISITS_KEPT`), or None: they change once the list does."""
-        passed = visited - (chosen is not None)
-        if not passed:
-            return None
-        count = min(passed, VISITS_KEPT)
-        if type(self._free) in (SizeSortedFreeList, AddressSortedFreeList):
-            return self._free.lazy_visits(at, count, chosen)
-        if chosen is None or (chosen - at) % max(len(self._free), 1) >= count:
-            return self._free.first(count, at)
-        starts, sizes = self._free.first(count + 1, at)
-        skip = (chosen - at) % len(self._free)
-        return np.delete(starts, skip), np.delete(sizes, skip)
-
-    def _place(self, start: int, size: int) -> tuple[int, np.ndarray | None]:
-        """Link a region in where the list order says; returns its position, and the
-        list's new order if placing it re-sorted the list."""
-        free, order = self._free, self.rules.order
-        if order == "insert-front":
-            free.insert(0, start, size)
-            return 0, None
-        if order == "insert-back":
-            free.insert(len(free), start, size)
-            return len(free) - 1, None
-        if type(free) is SizeSortedFreeList:
-            return free.add(start, size), None
-        key = SORT_KEYS[order]
-        position = free.sorted_position(key, start, size)
-        if position is not None:
-            free.insert(position, start, size)
-            return position, None
-        # A split left a region in place that is out of order now: sort the whole
-        # list with the new one after it, as malloc.py does.
-        free.insert(len(free), start, size)
-        reorder = free.sort(key)
-        return int(np.flatnonzero(reorder == len(free) - 1)[0]), reorder
-
-    def _unplace(self, position: int, reorder: np.ndarray | None) -> tuple[int, int]:
-        """Undo `_place`: unlink the region it placed and return it."""
-        if reorder is None:
-            return self._free.remove(position)
-        self._free.unsort(reorder)
-        return self._free.remove(len(self._free) - 1)
-
-    def _follower(self, position: int, length: int) -> int | None:
-        """The start of the node after `position` (wrapping), or None if there is none."""
-        if length < 2:
-            return None
-        return self._free.region((position + 1) % length)[0]
-
-    def _moved(
-        self, position: int, length: int, placed: int | None, reorder, follower: int | None
-    ) -> int:
-        """Where next fit's rover goes after an allocation from `position`: the leftover
-        left in place, or the node that came after the one taken, followed by position
-        (by address it could not be told from a zero-byte node at the same start)."""
-        if placed == IN_PLACE:
-            return position
-        if follower is None:
-            return 0
-        after = (position + 1) % length
-        if after > position:
-            after -= 1  # the node taken before it is gone
-        if placed is None:
-            return after
-        return self._position_after_place(after, placed, reorder)
-
-    @staticmethod
-    def _position_after_place(at: int, placed: int, reorder) -> int:
-        """The position of the node at `at` once `_place` linked a region in at `placed`
-        (appending it and sorting, if `reorder` is the sort's order)."""
-        if reorder is not None:
-            return int(np.flatnonzero(reorder == at)[0])
-        return at + 1 if placed <= at else at
-
-    @staticmethod
-    def _position_after_merges(at: int, merges) -> int:
-        """The position of the node at `at` once a coalescing pass made `merges`: the
-        joined region's, if it was one of those joined."""
-        removed = 0
-        for merge in merges:
-            first = merge.position + removed  # where the joined run began before the pass
-            if at < first:
-                break
-            if at < first + len(merge.sizes):
-                return merge.position
-            removed += len(merge.sizes) - 1
-        return at - removed
+        return self._allocate_listed(layout)
 
     def deallocate_event(self, ptr: int, layout: Layout) -> HeapRelease:
         """`deallocate`, returning its event."""
         if self._index is not None:
             return self._deallocate_indexed(ptr, layout, True)
-        allocation = self._check_live(ptr, layout)
-        rover = self._rover
-        follows = self.rules.fit == "next" and len(self._free)
-        if not allocation.size and type(self._free) is AddressSortedFreeList:
-            self._demote()
-        del self._live[ptr]
-        position, reorder = self._place(allocation.start, allocation.size)
-        merges = self._free.coalesce() if self.rules.coalesce else ()
-        if follows:  # the rover's node, followed by position (a zero-byte one holds no address)
-            moved = self._position_after_place(rover, position, reorder)
-            self._rover = self._position_after_merges(moved, merges)
-        self._allocated -= allocation.size
-        self._requested -= layout.size
-        return HeapRelease(allocation, position, reorder, merges, rover)
+        return self._deallocate_listed(ptr, layout)
 
     def realloc_event(self, ptr: int, layout: Layout, new_size: int) -> HeapReallocation:
         """`realloc`, returning its event; when no block fits, the old one stays."""
@@ -590,55 +274,24 @@ class FreeListHeap:
         release = None if allocation.block is None else self.deallocate_event(ptr, layout)
         return HeapReallocation(old, allocation, release)
 
-    def revert(self, event: HeapAllocation | HeapRelease | HeapReallocation) -> None:
-        """Undo the latest operation exactly: the free list returns to its old order."""
-        if type(event) is HeapReallocation:
-            if event.release is not None:
-                self.revert(event.release)
-            self.revert(event.allocation)
-        elif type(event) is HeapRelease:
-            self._revert_release(event)
-        elif event.block is not None:
-            self._revert_allocation(event)
+    def _block_ptr(self, start: int, header: int, align: int) -> int:
+        """The address of a block in a region at `start`: after the header, aligned."""
+        ptr = start + header
+        if ptr & (align - 1):
+            ptr = (ptr + align - 1) & ~(align - 1)
+        if ptr in self._live:  # only a zero-byte block can be where another is
+            raise HeapError(f"a block at {ptr:#x} would share a live zero-byte block's address")
+        return ptr
 
-    def _revert_release(self, event: HeapRelease) -> None:
-        block, free = event.allocation, self._free
-        merged = all(
-            merge.position < len(free) and free.region(merge.position)[1] == sum(merge.sizes)
-            for merge in event.merges
-        )
-        placed = event.merges or (
-            event.position < len(free) and free.region(event.position) == (block.start, block.size)
-        )
-        if block.ptr in self._live or not merged or not placed:
-            raise RevertError(f"{event.describe()} is not the latest operation")
-        if event.merges:
-            free.uncoalesce(event.merges)
-        self._unplace(event.position, event.reorder)
-        self._live[block.ptr] = block
-        self._allocated += block.size
-        self._requested += block.layout.size
-        self._set_rover(event.rover)
-
-    def _revert_allocation(self, event: HeapAllocation) -> None:
-        block, free = self._live.get(event.block.ptr), self._free
-        leftover = event.leftover
-        at = event.position if event.placed == IN_PLACE else event.placed
-        if block is not event.block or (
-            leftover is not None and (at >= len(free) or free.region(at) != leftover)
-        ):
-            raise RevertError(f"{event.describe()} is not the latest operation")
-        if event.placed == IN_PLACE:
-            free.replace(event.position, *event.chosen)
-        else:
-            if leftover is not None:
-                self._unplace(event.placed, event.reorder)
-            free.insert(event.position, *event.chosen)
-        del self._live[block.ptr]
-        self._allocated -= block.size
-        self._requested -= block.layout.size
-        self._lost -= block.padding
-        self._set_rover(event.search_start)
+    def _new_block(
+        self, ptr: int, layout: Layout, size: int, padding: int, header: int
+    ) -> Allocation:
+        """Record a live block."""
+        block = self._live[ptr] = _new_tuple(Allocation, (ptr, layout, size, padding, header))
+        self._allocated += size
+        self._requested += layout.size
+        self._lost += padding
+        return block
 
     # Introspection for the views
 
@@ -674,13 +327,6 @@ class FreeListHeap:
             slot = self._rover_slot
             return 0 if slot is None else self._index.rank(slot)
         return self._rover
-
-    def _set_rover(self, position: int) -> None:
-        if self._index is None:
-            self._rover = position
-        elif self.rules.fit == "next":
-            free = self._index
-            self._rover_slot = free.select(position) if position < len(free) else None
 
     def free_regions(self) -> list[tuple[int, int]]:
         """`(start, size)` of each free region, in list order (head first)."""

@@ -2,9 +2,11 @@
 
 The regions sit in numbered slots whose order is the list's order: pushing at the
 head takes the slot below the lowest in use ("front"), at the tail the one above the
-highest ("back"); in an address-ordered list a region's slot is its address over 16
-("address": with the ListNode rules two regions start at least 16 bytes apart).
-Slots run out now and then; the regions are then laid out afresh (amortised O(1)).
+highest ("back"), and when slots run out the regions are laid out afresh (amortised
+O(1)); in an address-ordered list a region's slot is its address over 16 ("address":
+with the ListNode rules two regions start at least 16 bytes apart), and the tree's
+memory is made for the whole heap at the start (new memory, page by page, cost more
+than all the searches of a trace) but used only up to the highest slot so far.
 
 Over the slots:
 
@@ -15,30 +17,31 @@ Over the slots:
   that shrinks or goes leaves them too high, and a search that finds a subtree
   emptier than it said sets its bound right on the way back up;
 - live counts per 64, 4,096 and 262,144 slots, for a slot's list position (its rank);
-- for best and worst fit, the regions sorted by size then slot (`SortedList`).
+- for best and worst fit, the regions sorted by size then slot (`SortedList`); for
+  first fit in address order, the lowest slot of each size (`LowestBySize`).
 
 The visits of a search (the nodes it passed over, which the views show) are taken
-lazily (`LazyVisits`): the list keeps the pending ones and takes the copy before
-any change that would alter them, unless nothing but the list refers to them any
-more (in a headless replay nobody reads them, and no copy is ever made).
+lazily (`free_list_visits`).
 """
 
 from __future__ import annotations
 
 from array import array
-from sys import getrefcount
 
 import numpy as np
 from sortedcontainers import SortedList
 
+from .free_list_lowest import LowestBySize
 from .free_list_store import Merge
+from .free_list_trees import empty, take_tree
+from .free_list_visits import LazyVisits, PendingVisits
 
 _U64 = np.uint64
 _MASK = (1 << 32) - 1
 _MIN_CAP = 4096
-_EMPTY = (-1,)
-_TOP = 1 << 62
-"""The tree's unused node 0: above every size, so a bound's update stops at the root."""
+_TOP = (1 << 31) - 1
+"""The tree's unused node 0: above every size, so a bound's update stops at the root
+(in address order the heap is at most 64 MiB, and the tree holds 32-bit sizes)."""
 
 
 def region_arrays(regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -49,32 +52,17 @@ def region_arrays(regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarra
     return np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
 
 
-class LazyVisits:
-    """Starts and sizes of the `count` nodes a search passed over, from slot `at` on
-    (wrapping past the tail), skipping the slots in `skip`: copied when first read, or
-    by the list before it changes them."""
-
-    __slots__ = ("arrays", "at", "count", "skip", "store", "wraps")
-
-    def __init__(
-        self, store: IndexedFreeList, at: int, count: int, skip: tuple, wraps: bool
-    ) -> None:
-        self.store, self.at, self.count, self.skip, self.wraps = store, at, count, skip, wraps
-        self.arrays: tuple[np.ndarray, np.ndarray] | None = None
-
-    def get(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.arrays is None:
-            starts, sizes = self.store._take(self.at, self.count, self.skip)
-            self.arrays = np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
-            self.store = None
-        return self.arrays
-
-
-class IndexedFreeList:
+class IndexedFreeList(PendingVisits):
     """Free regions in list order, by slot; see the module's docstring."""
 
     def __init__(
-        self, mode: str, base: int = 0, by_size: bool = False, by_end: bool = False
+        self,
+        mode: str,
+        base: int = 0,
+        by_size: bool = False,
+        by_end: bool = False,
+        lowest: bool = False,
+        span: int = 0,
     ) -> None:
         self.mode = mode
         """"front", "back" or "address": where a new region's slot comes from."""
@@ -85,6 +73,15 @@ class IndexedFreeList:
         self._by_size: SortedList | None = SortedList() if by_size else None
         self._by_end: dict[int, int] | None = {} if by_end else None
         """Slot by end address, for coalescing in address order."""
+        self._lowest: LowestBySize | None = LowestBySize() if lowest else None
+        """The lowest slot of each size, for first fit in address order."""
+        self._room = _MIN_CAP
+        """Address order: the slots the tree's memory is made for, a slot for every 16
+        bytes of the `span` bytes from `base`; it uses fewer (`_cap`) until a region
+        comes past them (a search costs a step per level of the tree)."""
+        if mode == "address":
+            while self._room < -(-span >> 4):
+                self._room *= 2
         self._layout([], _MIN_CAP)
 
     def __len__(self) -> int:
@@ -115,11 +112,11 @@ class IndexedFreeList:
             c1[slot >> 6] += 1
             c2[slot >> 12] += 1
             c3[slot >> 18] += 1
-        t[0] = _TOP
-        level = cap
+        t[0] = _TOP if self.mode == "address" else 1 << 64
+        level = cap if regions else 1  # (a new tree is -1 throughout)
         while level > 1:  # each level the larger of its two children, a level at a time
             t[level >> 1 : level] = (
-                type(t)("q", map(max, t[level : 2 * level : 2], t[level + 1 : 2 * level : 2]))
+                array("i", map(max, t[level : 2 * level : 2], t[level + 1 : 2 * level : 2]))
                 if type(t) is array
                 else list(map(max, t[level : 2 * level : 2], t[level + 1 : 2 * level : 2]))
             )
@@ -137,20 +134,24 @@ class IndexedFreeList:
             self._by_end = {
                 start + size: slot for slot, (start, size) in zip(slots, regions, strict=True)
             }
+        if self._lowest is not None:
+            self._lowest = LowestBySize(
+                (slot, size) for slot, (_, size) in zip(slots, regions, strict=True)
+            )
 
     def _new_tree(self, size: int) -> list[int] | array:
         """A tree of `size` nodes, all -1: a list when small (the fastest to index), an
-        array of machine integers when large (contiguous: each level read costs one
-        cache line, not two, in a tree of millions of nodes)."""
+        array of 32-bit integers for the whole heap in address order (contiguous and
+        compact: each level read costs one cache line, not two, in a tree of millions of
+        nodes), taken from `free_list_trees` and given back when this list is gone."""
         if self.mode == "address":
-            return array("q", _EMPTY) * size
+            t, self._used = take_tree(self, 2 * self._room)
+            self._used[0] = size
+            return t
         return [-1] * size
 
-    def _relayout(self, extra: int = 0) -> None:
+    def _relayout(self) -> None:
         """Lay the regions out afresh, with room to grow at the end the list grows at."""
-        if self.mode == "address":
-            self._grow(extra)
-            return
         regions = self.regions()
         cap = _MIN_CAP
         while cap < 4 * (len(regions) + 1):
@@ -158,23 +159,30 @@ class IndexedFreeList:
         self._layout(regions, cap)
 
     def _grow(self, slot: int) -> None:
-        """Address order: more slots, up to `slot` at least. The tree's old levels are
-        the left halves of its new ones: copied a level at a time, nothing recomputed."""
+        """Address order: use more of the tree's slots, up to `slot` at least, in the
+        memory made at the start (new memory would cost a page fault every 4 KiB). Each
+        old level moves to the left half of its new one, the deepest first (so that none
+        is overwritten before it moved), and the new nodes above the old root take its
+        bound."""
         self._settle_all()
-        old, cap = self._cap, self._cap
+        old = cap = self._cap
         while cap <= slot:
             cap *= 2
-        t_old, t = self._t, self._new_tree(2 * cap)
-        t[0] = _TOP
-        level, scale = 1, cap // old
-        while level < 2 * old:  # old level [level, 2 level) -> new [level * scale, ...)
-            t[level * scale : level * scale + level] = t_old[level : 2 * level]
-            level *= 2
+        t, scale = self._t, cap // old
+        with memoryview(t) as view:
+            level = old
+            while level:
+                new = level * scale
+                view[new : new + level] = view[level : 2 * level]
+                empty(view, new + level, 2 * new)
+                level >>= 1
+            empty(view, 1, scale)
         i = scale >> 1
         while i:  # the new nodes above the old root
             t[i] = t[2 * i]
             i >>= 1
-        self._t, self._cap = t, cap
+        self._cap = cap
+        self._used[0] = 2 * cap  # the nodes to empty when the tree is given back
         self._c1.extend(bytes((cap - old) >> 6))
         self._c2.extend([0] * ((cap - old) >> 12))
         self._c3.extend([0] * (-(-cap >> 18) - len(self._c3)))
@@ -264,17 +272,23 @@ class IndexedFreeList:
         i = slot + cap if slot else 1  # from slot 0: down from the root
         while True:
             if t[i] >= need:
-                if i < cap:
+                while i < cap:  # down to the leftmost leaf with room
                     i <<= 1
-                    continue
-                size = t[i]
-                want = (
-                    need + ((-(self._starts[i - cap] + header)) & (align - 1)) if padded else need
-                )
-                if size >= want and (
-                    not min_leftover or size == want or size >= want + min_leftover
-                ):
-                    return i - cap
+                    if t[i] < need:
+                        i += 1
+                        if t[i] < need:
+                            break  # neither child: the bound above was too high
+                else:
+                    size = t[i]
+                    want = (
+                        need + ((-(self._starts[i - cap] + header)) & (align - 1))
+                        if padded
+                        else need
+                    )
+                    if size >= want and (
+                        not min_leftover or size == want or size >= want + min_leftover
+                    ):
+                        return i - cap
             while i & 1:
                 i >>= 1
                 a, b = t[2 * i], t[2 * i + 1]
@@ -288,19 +302,24 @@ class IndexedFreeList:
     ) -> int | None:
         return self._find(start_slot, need, align, header, min_leftover, padded)
 
-    def find_first_sized(self, slot: int, need: int, min_leftover: int) -> int | None:
-        """`_find` without alignment padding, in O(log n) however many regions are a few
-        bytes too large (a leftover under `min_leftover`): the first region from `slot`
-        with room for a leftover (the tree), or before it one of exactly `need` bytes
-        (the regions by size, which must be kept)."""
-        roomy = self._find(slot, need + min_leftover, 0, 0, 0, False)
-        keys = self._by_size
-        i = keys.bisect_left((need << 32) | slot)
-        if i < len(keys):
-            key = keys[i]
-            if key >> 32 == need and (roomy is None or key & _MASK < roomy):
-                return key & _MASK
-        return roomy
+    def find_lowest(self, need: int, min_leftover: int) -> int | None:
+        """First fit in address order without alignment padding (`_find` from slot 0), in
+        O(log n) however many regions are a few bytes too large (a leftover under
+        `min_leftover`): the first region that takes `need` bytes if it fits (nearly
+        always); past one too large, the first with room for a leftover (the tree) or
+        before it one of exactly `need` bytes (`LowestBySize`, which must be kept)."""
+        t, cap, lowest = self._t, self._cap, self._lowest
+        if lowest.entries > lowest.limit:
+            lowest.sweep(t, cap)
+        slot = self._find(0, need, 0, 0, 0, False)
+        if slot is None:
+            return None
+        size = t[cap + slot]
+        if size == need or size >= need + min_leftover:
+            return slot
+        roomy = self._find(slot + 1, need + min_leftover, 0, 0, 0, False)
+        exact = lowest.lowest(need, t, cap)
+        return exact if exact is not None and (roomy is None or exact < roomy) else roomy
 
     def find_sized(
         self, best: bool, need: int, align: int, header: int, min_leftover: int, padded: bool
@@ -420,6 +439,8 @@ class IndexedFreeList:
             self._by_size.add((size << 32) | slot)
         if self._by_end is not None:
             self._by_end[start + size] = slot
+        if self._lowest is not None:
+            self._lowest.add(slot, size)
 
     def remove_slot(self, slot: int) -> tuple[int, int]:
         """Unlink the region in `slot` and return it."""
@@ -437,7 +458,64 @@ class IndexedFreeList:
             self._by_size.remove((size << 32) | slot)
         if self._by_end is not None:
             del self._by_end[self._starts[slot] + size]
+        if self._lowest is not None:
+            self._lowest.discard(slot, size)
         return self._starts[slot], size
+
+    def split(self, slot: int, taken: int) -> int | None:
+        """Address order: take the first `taken` bytes of the region in `slot`; the rest,
+        if any, stays linked in its place in the list, in the slot of its own address.
+        Returns that slot (None: no rest). One step for `remove_slot` and `add`."""
+        if self._pending is not None:
+            self._settle(slot)
+        t, cap, starts = self._t, self._cap, self._starts
+        i = slot + cap
+        region, start = t[i], starts[slot]
+        t[i] = -1
+        self.free_bytes -= taken
+        rest = region - taken
+        if not rest:
+            self._len -= 1
+            self._c1[slot >> 6] -= 1
+            self._c2[slot >> 12] -= 1
+            self._c3[slot >> 18] -= 1
+            if self._by_end is not None:
+                del self._by_end[start + region]
+            if self._lowest is not None:
+                self._lowest.discard(slot, region)
+            if self._by_size is not None:
+                self._by_size.remove((region << 32) | slot)
+            return None
+        start += taken
+        new = (start - self.base) >> 4
+        if new >= cap:
+            self._grow(new)
+            t, cap = self._t, self._cap
+        if self._pending is not None:
+            self._note_new(new)
+        starts[new] = start
+        if new >> 6 != slot >> 6:
+            self._c1[slot >> 6] -= 1
+            self._c1[new >> 6] += 1
+            self._c2[slot >> 12] -= 1
+            self._c2[new >> 12] += 1
+            self._c3[slot >> 18] -= 1
+            self._c3[new >> 18] += 1
+        i = new + cap
+        t[i] = rest
+        i >>= 1
+        while t[i] < rest:
+            t[i] = rest
+            i >>= 1
+        if self._by_end is not None:
+            self._by_end[start + rest] = new
+        if self._lowest is not None:
+            self._lowest.discard(slot, region)
+            self._lowest.add(new, rest)
+        if self._by_size is not None:
+            self._by_size.remove((region << 32) | slot)
+            self._by_size.add((rest << 32) | new)
+        return new
 
     def replace_slot(self, slot: int, start: int, size: int) -> None:
         """Change the region in `slot` in place (its list position stays)."""
@@ -459,47 +537,11 @@ class IndexedFreeList:
         if self._by_size is not None:
             self._by_size.remove((old << 32) | slot)
             self._by_size.add((size << 32) | slot)
+        if self._lowest is not None:
+            self._lowest.discard(slot, old)
+            self._lowest.add(slot, size)
 
-    # Visits
-
-    def visits(self, at: int, count: int, skip: tuple, wraps: bool) -> LazyVisits:
-        """The visits of the search just made, to be copied when read or before the list
-        changes them (see `LazyVisits`). `skip`: the slots the operation itself changed."""
-        if self._pending is not None:
-            self._settle(None)
-        lazy = self._pending = LazyVisits(self, at, count, skip, wraps)
-        return lazy
-
-    def _settle(self, slot: int | None) -> None:
-        """Before a change at `slot` (None: anywhere): copy the pending visits if someone
-        may still read them and the change would alter them."""
-        pending = self._pending
-        if getrefcount(pending) <= 3:  # this list and this frame alone: nobody reads them
-            self._pending = None
-            return
-        if pending.arrays is not None:
-            self._pending = None
-            return
-        if slot is not None and not pending.wraps:
-            if slot in pending.skip or slot < pending.at:
-                return
-            if self.rank(slot) - self.rank(pending.at) > pending.count + len(pending.skip):
-                return
-        pending.get()
-        self._pending = None
-
-    def _note_new(self, slot: int) -> None:
-        """A region comes into an empty slot: the pending visits, if anyone may still read
-        them, skip it (it was not there when the search passed)."""
-        pending = self._pending
-        if getrefcount(pending) <= 3 or pending.arrays is not None:
-            self._pending = None
-        else:
-            pending.skip += (slot,)
-
-    def _settle_all(self) -> None:
-        if getattr(self, "_pending", None) is not None:
-            self._settle(None)
+    # Visits (`PendingVisits`)
 
     def _take(self, at: int, count: int, skip: tuple) -> tuple[list[int], list[int]]:
         """Starts and sizes of `count` regions from slot `at` on, wrapping past the tail,
@@ -508,7 +550,7 @@ class IndexedFreeList:
         starts: list[int] = []
         sizes: list[int] = []
         if self.mode == "address":  # sparse slots: found by numpy, a window at a time
-            leaves, part = np.frombuffer(t, dtype=np.int64)[cap:], None
+            leaves, part = np.frombuffer(t, dtype=np.int32)[cap:], None
             for low, high in ((at, cap), (0, at)):  # from `at` on, then wrapping
                 window = 4096
                 while low < high and len(starts) < count:
@@ -561,86 +603,28 @@ class IndexedFreeList:
         starts, sizes = self._take(self.select(at % self._len), count, ())
         return np.array(starts, dtype=_U64), np.array(sizes, dtype=_U64)
 
-    def prev_slot(self, slot: int) -> int | None:
-        """The last live slot below `slot`."""
-        if slot <= 0:
-            return None
-        t, cap = self._t, self._cap
-        i = slot - 1 + cap
-        while True:
-            if t[i] >= 0:
-                if i < cap:
-                    i = 2 * i + 1
-                    continue
-                return i - cap
-            while not i & 1:
-                i >>= 1
-                a, b = t[2 * i], t[2 * i + 1]
-                t[i] = a if a > b else b
-            if i == 1:
-                return None
-            i -= 1
-
-    def merge_around(self, slot: int) -> tuple[Merge, ...]:
-        """Coalescing in an address-ordered list after the region in `slot` came in: it
-        joins the regions right before and after it in memory (no two others touch)."""
+    def add_joined(self, start: int, size: int) -> tuple[int, tuple[int, ...]]:
+        """Address order with coalescing: link a freed region in, joined with the regions
+        right before and after it in memory (no two others touch). Returns the slot of
+        the region it is now part of, and the sizes joined in address order (one: none).
+        The neighbours grow or go in place: no region is linked in only to be unlinked."""
         starts, t, cap = self._starts, self._t, self._cap
-        start, size = starts[slot], t[cap + slot]
-        parts = [slot]
-        before = self._by_end.get(start) if self._by_end is not None else self.prev_slot(slot)
-        if before is not None and starts[before] + t[cap + before] == start:
-            parts.insert(0, before)
         end = start + size
         after = (end - self.base) >> 4
+        sizes: tuple[int, ...] = (size,)
         if after < cap and t[cap + after] >= 0 and starts[after] == end:
-            parts.append(after)
-        if len(parts) == 1:
-            return ()
-        sizes = tuple(t[cap + part] for part in parts)
-        first = parts[0]
-        merged_start = starts[first]
-        for part in parts:
-            self.remove_slot(part)
-        self.add(merged_start, sum(sizes))
-        return (Merge(self.rank(first), sizes, merged_start),)
-
-    def coalesce(self) -> tuple[Merge, ...]:
-        """OSTEP's pass over the whole list (the rare path: `merge_around` is the usual)."""
-        regions = self.regions()
-        merges, joined = [], []
-        for start, size in regions:
-            if joined and joined[-1][0] + sum(joined[-1][1]) == start:
-                joined[-1][1].append(size)
-            else:
-                joined.append((start, [size]))
-        if len(joined) == len(regions):
-            return ()
-        for k, (start, sizes) in enumerate(joined):
-            if len(sizes) > 1:
-                merges.append(Merge(k, tuple(sizes), start))
-        self._rebuild([(start, sum(sizes)) for start, sizes in joined])
-        return tuple(merges)
+            sizes += (self.remove_slot(after)[1],)
+        before = self._by_end.get(start)
+        if before is None:
+            return self.add(start, sum(sizes)), sizes
+        grown = t[cap + before]
+        self.replace_slot(before, starts[before], grown + sum(sizes))
+        return before, (grown, *sizes)
 
     def uncoalesce(self, merges: tuple[Merge, ...]) -> None:
-        regions = self.regions()
+        """Undo `add_joined`: split each joined region into the regions it was made of."""
         for merge in reversed(merges):
-            start = regions[merge.position][0]
-            parts = []
+            start, _ = self.remove(merge.position)
             for size in merge.sizes:
-                parts.append((start, size))
+                self.add(start, size)
                 start += size
-            regions[merge.position : merge.position + 1] = parts
-        self._rebuild(regions)
-
-    def _rebuild(self, regions: list[tuple[int, int]]) -> None:
-        cap = _MIN_CAP
-        if self.mode == "address":
-            top = max(((start - self.base) >> 4 for start, _ in regions), default=0)
-            while cap <= top:
-                cap *= 2
-        else:
-            while cap < 4 * (len(regions) + 1):
-                cap *= 2
-        self._layout(regions, cap)
-        self._len = len(regions)
-        self.free_bytes = sum(size for _, size in regions)

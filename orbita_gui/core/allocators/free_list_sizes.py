@@ -9,7 +9,7 @@ by size from the far end. Only a few bytes' difference (a leftover of 1 to 15
 bytes, alignment padding) makes them test more than one region.
 
 It has the positional interface of `FreeListStore`, and takes the visits of a
-search lazily as `IndexedFreeList` does (`LazyVisits`).
+search lazily (`free_list_visits`), by key.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from itertools import islice
 import numpy as np
 from sortedcontainers import SortedList
 
-from .free_list_index import IndexedFreeList, region_arrays
+from .free_list_index import region_arrays
 from .free_list_store import Search, search_arrays
+from .free_list_visits import PendingVisits
 
 _U64 = np.uint64
 _SEQ = 48
@@ -29,7 +30,7 @@ _FLIP = 1 << 64
 """A large-first list sorts on `_FLIP - size`."""
 
 
-class SizeSortedFreeList:
+class SizeSortedFreeList(PendingVisits):
     """Free regions sorted by size ("size+" or "size-"), equal sizes in the order they came."""
 
     mode = "size"
@@ -42,7 +43,6 @@ class SizeSortedFreeList:
         self._starts: dict[int, int] = {}
         self._seq = 0
         self.free_bytes = 0
-        self._pending = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -130,7 +130,7 @@ class SizeSortedFreeList:
         key = self._base(size) | (self._seq & ((1 << _SEQ) - 1))
         self._seq += 1
         if self._pending is not None:
-            IndexedFreeList._note_new(self, key)
+            self._note_new(key)
         keys = self._keys
         keys.add(key)
         self._starts[key] = start
@@ -140,7 +140,7 @@ class SizeSortedFreeList:
     def remove(self, position: int) -> tuple[int, int]:
         key = self._keys[position]
         if self._pending is not None:
-            IndexedFreeList._settle(self, key)
+            self._settle(key)
         del self._keys[position]
         start = self._starts.pop(key)
         size = self._size(key)
@@ -222,15 +222,11 @@ class SizeSortedFreeList:
             top = first - 1
         return Search(None, n, False)
 
-    # Visits (as `IndexedFreeList`'s, by key)
+    # Visits (`PendingVisits`, by key)
 
     def lazy_visits(self, at: int, count: int, chosen: int | None):
         skip = () if chosen is None else (self._keys[chosen],)
-        return IndexedFreeList.visits(self, at, count, skip, False)
-
-    _settle = IndexedFreeList._settle
-    _note_new = IndexedFreeList._note_new
-    _settle_all = IndexedFreeList._settle_all
+        return self.visits(at, count, skip, False)
 
     def _take(self, at: int, count: int, skip: tuple) -> tuple[list[int], list[int]]:
         keys = [key for key in islice(self._keys.islice(at), count + len(skip)) if key not in skip]
