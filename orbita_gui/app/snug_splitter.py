@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter
+from shiboken6 import Shiboken
 
 SMALLEST = 40
 """The least a picture shrinks to, in pixels: on a 1024 x 768 projector every row
@@ -29,7 +30,7 @@ class SnugSplitter(QSplitter):
     def refit_soon(self) -> None:
         """Refit once the views have laid out their new type (a zoom changes every
         heading's height only as the events it posts are handled)."""
-        QTimer.singleShot(0, self.refit)
+        QTimer.singleShot(0, lambda: Shiboken.isValid(self) and self.refit())  # (if not gone)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

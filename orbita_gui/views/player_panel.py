@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,6 +23,18 @@ from .elided_label import ElidedLabel
 from .throttle import TEXT_PER_SECOND, Throttle
 
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
+ICON_SIZE = 20
+"""The transport buttons' icons at zoom 1, in pixels."""
+
+
+def _tinted(icon: QIcon, colour: QColor, side: int) -> QIcon:
+    """`icon`'s shape, filled with `colour`."""
+    image = icon.pixmap(side, side).toImage()
+    painter = QPainter(image)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(image.rect(), colour)
+    painter.end()
+    return QIcon(QPixmap.fromImage(image))
 
 
 class PlayerPanel(QWidget):
@@ -35,11 +48,11 @@ class PlayerPanel(QWidget):
         super().__init__(parent)
         self.player = player
         type_scale.styled(self, 12)
-        style = self.style()
+        self._icons: dict[QToolButton, QStyle.StandardPixmap] = {}
 
         def button(icon, tip: str, slot) -> QToolButton:
             b = QToolButton()
-            b.setIcon(style.standardIcon(icon))
+            self._icons[b] = icon
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)
@@ -83,6 +96,8 @@ class PlayerPanel(QWidget):
         row.addWidget(self.label, 2)
         self.label_updates = Throttle(self._show_position, TEXT_PER_SECOND, self)
 
+        self._paint_icons()
+        type_scale.changes().sig_scale_changed.connect(self._paint_icons)
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         player.sig_position_changed.connect(self._on_position_changed)
         player.sig_playing_changed.connect(self._on_playing_changed)
@@ -125,10 +140,23 @@ class PlayerPanel(QWidget):
         self.label.setText(f"operation {position:,} of {len(trace.ops):,}{last}")
 
     def _on_playing_changed(self, playing: bool) -> None:
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        )
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        pixmap = QStyle.StandardPixmap
+        self._icons[self.play_button] = pixmap.SP_MediaPause if playing else pixmap.SP_MediaPlay
+        self._paint_icons()
+
+    def _paint_icons(self, *_) -> None:
+        """The buttons' icons in the text's colour, as large as the text: the style's own
+        are dark grey on any theme, and small on a projector."""
+        side = round(ICON_SIZE * type_scale.scale())
+        ink = self.palette().windowText().color()
+        for button, icon in self._icons.items():
+            button.setIconSize(QSize(side, side))
+            button.setIcon(_tinted(self.style().standardIcon(icon), ink, side))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_icons"):
+            self._paint_icons()
 
     def _on_detached(self, why: str) -> None:
         self._set_enabled(False)
