@@ -49,6 +49,9 @@ from .snug_splitter import SMALLEST, SnugScrollArea, SnugSplitter
 from .theme_ui import ThemeUi
 from .trace_ui import TraceUi
 
+EXPLAIN_SHARE = 0.16
+"""The narration and code's first share of the window's height: the class reads them."""
+
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
     """The platform's Redo keys, then Ctrl+Shift+Z and Ctrl+Y, each once: a key given
@@ -169,10 +172,9 @@ class MainWindow(QMainWindow):
         model.undo_stack.cleanChanged.connect(self._show_unsaved)
         model.sig_changed.connect(self._show_unsaved)
         self._fit_first_size(1440, 900)
-        vertical = Qt.Orientation.Vertical
-        self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
-        self.resizeDocks([self.dock("explain")], [250], vertical)
-        self._restore_layout()
+        self._first_layout = not self._restore_layout()
+        """No layout was remembered: the docks get their first sizes when first shown
+        (before that the window is not laid out, and they would not take)."""
 
     # The pictures, from the view table
 
@@ -551,17 +553,26 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry()
         self.resize(min(width, screen.width()), min(height, screen.height()))
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> bool:
         """Size and docks as they were; a setting that cannot be read (edited by hand,
-        another version's) is passed over, and written anew at exit."""
+        another version's) is passed over, and written anew at exit. Whether the docks'
+        layout came back."""
         if self.settings is None:
-            return
+            return False
         geometry = _setting_bytes(self.settings, "window/geometry")
         state = _setting_bytes(self.settings, "window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        return state is not None and self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._first_layout:
+            self._first_layout = False
+            vertical = Qt.Orientation.Vertical
+            self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
+            explain = round(self.height() * EXPLAIN_SHARE)
+            self.resizeDocks([self.dock("explain")], [explain], vertical)
 
     def closeEvent(self, event) -> None:
         if not self.confirm_discard("Quitting"):

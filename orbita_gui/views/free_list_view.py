@@ -17,9 +17,6 @@ ROVER_TIP = "next fit starts here: its next search begins at this node"
 
 BOX_HEIGHT = 52
 GAP = 32  # room for an arrow between two boxes
-WIDEST = ("0x4444_4444_4444", "+0x1_0000", "99,999,999 B")
-"""The widest address, offset and size a box holds: its width is theirs, no more (on a
-1024-wide projector in lecture mode, a pixel of box saved is a node more in view)."""
 FULL_FROM = 3
 """Boxes show the full address when this many fit in a row; else their offset in the
 heap (the tooltip has the address), as the heap map's labels do."""
@@ -50,13 +47,21 @@ class FreeListView(HeapCanvas):
         self._address_font = label_font(11)
         self._size_font = label_font(12, bold=True)
         self._note_font = label_font(10, bold=True)
-        address, offset, size = (
-            QFontMetrics(font).horizontalAdvance(text)
-            for font, text in zip(
-                (self._address_font, self._address_font, self._size_font), WIDEST, strict=True
-            )
-        )
-        self._full_width, self._compact_width = 20 + max(address, size), 20 + max(offset, size)
+        self._measure_boxes()
+
+    def _measure_boxes(self) -> None:
+        """Boxes as wide as this heap's widest address, offset and size need: a 2 KiB
+        heap's nodes fit four to a row where a 20 MiB heap's fit two."""
+        heap = self.model.machine.heap
+        end, size = heap.heap_start + heap.heap_size, heap.heap_size
+        address = QFontMetrics(self._address_font).horizontalAdvance(f"{end:#_x}")
+        offset = QFontMetrics(self._address_font).horizontalAdvance(f"+{size:#_x}")
+        sizes = QFontMetrics(self._size_font).horizontalAdvance(f"{size:,} B")
+        self._full_width, self._compact_width = 20 + max(address, sizes), 20 + max(offset, sizes)
+
+    def _on_reset(self) -> None:
+        self._measure_boxes()
+        super()._on_reset()
 
     @property
     def nodes(self) -> tuple[np.ndarray, np.ndarray]:
