@@ -50,6 +50,8 @@ from .theme_ui import ThemeUi
 from .trace_ui import TraceUi
 
 EXPLAIN_SHARE = 0.16
+LEFT_WIDTH = 250
+"""The controls' and statistics' first width: what they need, the rest to the pictures."""
 """The narration and code's first share of the window's height: the class reads them."""
 
 
@@ -569,7 +571,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._first_layout:
             self._first_layout = False
-            vertical = Qt.Orientation.Vertical
+            vertical, across = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+            self.resizeDocks([self.dock("controls")], [LEFT_WIDTH], across)
             self.resizeDocks([self.dock("controls"), self.dock("stats")], [272, 298], vertical)
             explain = round(self.height() * EXPLAIN_SHARE)
             self.resizeDocks([self.dock("explain")], [explain], vertical)
