@@ -293,6 +293,27 @@ class FreeListHeap(IndexedOperations, ListedOperations, Undo):
         self._lost += padding
         return block
 
+    def _found(
+        self, layout, block, region, position, visited, visits, start, length, placed, reorder=None
+    ) -> HeapAllocation:
+        """The event of an allocation that found a block (its search began at list
+        position `start` of a `length`-node list)."""
+        overflowed = False
+        return HeapAllocation(
+            layout,
+            block,
+            region,
+            position,
+            visited,
+            overflowed,
+            visits,
+            self.rules,
+            start,
+            length,
+            placed,
+            reorder,
+        )
+
     # Introspection for the views
 
     def stats(self) -> HeapStats:

@@ -122,20 +122,7 @@ class IndexedOperations:
             if count:
                 wraps = fit == "next" and rover + visited > length
                 visits = free.visits(at, count, (slot, leftover_slot), wraps)
-        return HeapAllocation(
-            layout,
-            block,
-            region,
-            position,
-            visited,
-            False,
-            visits,
-            self.rules,
-            rover,
-            length,
-            placed,
-            None,
-        )
+        return self._found(layout, block, region, position, visited, visits, rover, length, placed)
 
     def _deallocate_indexed(self, ptr: int, layout: Layout, event: bool):
         """`deallocate` or `deallocate_event` on the indexed list."""

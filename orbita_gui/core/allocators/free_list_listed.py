@@ -55,19 +55,8 @@ class ListedOperations:
         if rules.fit == "next":
             self._rover = self._moved(position, length, placed, reorder, follower)
         block = self._new_block(ptr, layout, size, block_start - start, header)
-        return HeapAllocation(
-            layout,
-            block,
-            region,
-            position,
-            visited,
-            False,
-            visits,
-            rules,
-            rover,
-            length,
-            placed,
-            reorder,
+        return self._found(
+            layout, block, region, position, visited, visits, rover, length, placed, reorder
         )
 
     def _deallocate_listed(self, ptr: int, layout: Layout) -> HeapRelease:
