@@ -120,7 +120,7 @@ class MachineModel(QObject):
         return self._history.events
 
     @property
-    def event_numbers(self) -> list[int]:
+    def event_numbers(self) -> Sequence[int]:
         """Beside each of `history`, the number of its operation (as the log shows it)."""
         return self._history.numbers
 
