@@ -20,6 +20,9 @@ from .explained import FollowsExplanation
 
 WAITING = "Run an operation (the toolbar, or the player's ▶) and each step is told here."
 STEP_LINK = "step:"
+TOLD_AT_MOST, TOLD_AT_ENDS, TOLD_AROUND = 24, 3, 4
+"""A search of more steps is told in part: its first and last `TOLD_AT_ENDS`, and
+`TOLD_AROUND` either side of the step shown."""
 
 
 class NarrationPanel(FollowsExplanation, QTextBrowser):
@@ -44,6 +47,19 @@ class NarrationPanel(FollowsExplanation, QTextBrowser):
             self.explanation.go_to(int(text[len(STEP_LINK) :]))
 
 
+def told_steps(count: int, index: int) -> list[int]:
+    """The steps the narration writes out: all of a short operation; of a long search
+    (first fit past thousands of nodes), the first few, those around the step shown and
+    the last few, the others counted in a row of their own. Laying out hundreds of rows
+    ten times a second would take the player's every frame."""
+    if count <= TOLD_AT_MOST:
+        return list(range(count))
+    ends = range(TOLD_AT_ENDS)
+    told = {*ends, *range(index - TOLD_AROUND, index + TOLD_AROUND + 1)}
+    told |= {count - 1 - n for n in ends}
+    return sorted(n for n in told if 0 <= n < count)
+
+
 def narration_html(explanation: Explanation) -> str:
     """The narration as the panel shows it."""
     ink, muted, lit = palette.INK.name(), palette.MUTED.name(), palette.MARKER.name()
@@ -62,9 +78,13 @@ def narration_html(explanation: Explanation) -> str:
     if explanation.undone:
         head = "Undone: " + head
     parts.append(f'<p style="color:{ink}"><b>{html.escape(head)}</b></p>')
-    rows = []
-    for number, step in enumerate(explanation.steps):
-        text = html.escape(sentence(step.reason))
+    rows, steps, shown_before = [], explanation.steps, -1
+    for number in told_steps(len(steps), explanation.index):
+        if number > shown_before + 1:
+            skipped = number - shown_before - 1
+            rows.append(f'<tr><td></td><td style="color:{muted}">… {skipped:,} more …</td></tr>')
+        shown_before = number
+        text = html.escape(sentence(steps[number].reason))
         link = f'<a name="at{number}" href="{STEP_LINK}{number}" style="text-decoration:none;'
         if number == explanation.index:
             rows.append(
