@@ -290,3 +290,17 @@ def test_an_out_of_memory_message_is_its_event_described_at_its_line():
     report = replay(trace, machine_for(trace))
     assert report.failed_allocations == 25 and len(report.failure_messages) == 20
     assert report.failure_messages[-1] == f"line 21: {outcome.event.describe()}"
+
+
+def test_older_searches_let_go_of_their_nodes_so_the_heap_need_not_copy_them():
+    trace = parse_native(
+        "heap 0x1000 4KiB\n"
+        + "".join(f"malloc m{i} 64\n" for i in range(6))
+        + "free m1\nfree m3\nmalloc a 100\nmalloc b 100\nfree m0\nmalloc c 8\n"
+    )
+    replayer = Replayer(trace, machine_for(trace))
+    replayer.run(trace.ops, 0, 8)  # at once: only the batch's end is drawn
+    first = replayer.step().event  # a, alone: passes over m3's and m1's regions
+    assert len(first.passed_starts) == 2
+    replayer.step()  # b, alone: a newer search, so a's nodes are let go
+    assert first.visits is None and first.passed_over == 2  # the count stays
