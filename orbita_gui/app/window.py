@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
     def add_tool(self, action: QAction) -> QAction:
         """Put a feature's `action` at the end of the main tool bar."""
         self.toolbar.addAction(action)
+        type_scale.restyle(self.toolbar)  # its new button in the tool bar's type
         return action
 
     # Behaviour

@@ -58,6 +58,12 @@ def styled(widget: QWidget, points: float, bold: bool = False, mono: bool = Fals
     _set_font(widget, font(points, bold, mono))
 
 
+def restyle(widget: QWidget) -> None:
+    """Give what was put inside a styled widget since it was styled (a feature's tool
+    button, say) the widget's font."""
+    _set_font(widget, font(*_styled[widget]))
+
+
 def _set_font(widget: QWidget, made: QFont) -> None:
     """The font on the widget and on those inside it not styled on their own: under a
     style sheet, Qt no longer passes a parent's new font down to its children."""

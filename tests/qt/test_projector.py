@@ -135,3 +135,9 @@ def test_a_bad_size_is_one_line(tmp_path):
     result = orbita("--screenshot", tmp_path / "x.png", "--size", "big")
     assert result.returncode == 2
     assert "expected WIDTHxHEIGHT such as 1024x768, found 'big'" in result.stderr
+
+
+def test_a_features_tool_button_has_the_tool_bars_type(window):
+    buttons = [window.toolbar.widgetForAction(a) for a in window.toolbar.actions()]
+    sizes = {b.font().pointSizeF() for b in buttons if b is not None}
+    assert len(sizes) == 1  # Lecture mode, added by a feature, as large as New machine
