@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QSplitter
 from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.events import FRAMES, HEAP
 from orbita_gui.model.explanation import Explanation
+from orbita_gui.model.search_animation import frame_scan
 from orbita_gui.views.code_panel import CodePanel
 from orbita_gui.views.narration_panel import NarrationPanel
 
@@ -81,35 +82,38 @@ class ExplainUi(QObject):
         self._pointing = False
 
     def _searched(self) -> bool:
-        """Whether the operation explained made the heap search the pictures show."""
-        event = self.explanation.event
-        return (
-            event is not None
-            and event.search is not None
-            and event.search is self.window.model.last_heap_event
-        )
+        """Whether the operation explained made the search the pictures can show: the
+        heap search they show, or the frame scan of the latest operation."""
+        event, model = self.explanation.event, self.window.model
+        if event is None:
+            return False
+        if event.search is not None:
+            return event.search is model.last_heap_event
+        history = model.history
+        return frame_scan(event) is not None and bool(history) and history[-1] is event
 
     def _hold_search(self) -> None:
-        """The student walked to another step: the pictures show the search that far,
-        on the free list as it was before, the chosen region still free until reached."""
+        """The student walked to another step: the pictures show the search that far (a
+        heap search on the free list as it was before, the chosen region still free; a
+        frame scan with the frame found still free) until the last step is reached."""
         if self._following or not self._searched():
             return
-        looked, done = self.explanation.search_progress()
-        if done and self.explanation.index == len(self.explanation.steps) - 1:
+        explanation = self.explanation
+        if explanation.index == len(explanation.steps) - 1:
             self.animation.stop()  # the last step: the pictures as they are
         else:
-            self.animation.hold(self.explanation.event, looked, done)
+            self.animation.hold(explanation.event, *explanation.search_progress())
 
     def _follow_animation(self) -> None:
         """The player animates a search: the narration and the code follow it, node by
-        node."""
+        node or frame by frame."""
         animation, explanation = self.animation, self.explanation
         if animation.held or not self._searched():
             return
         if animation.current is None:  # over: the operation's last step, as it ended
             step = len(explanation.steps) - 1
         elif animation.current is explanation.event:
-            step = explanation.step_of_progress(*animation.heap_looked())
+            step = explanation.step_of_progress(*animation.looked())
         else:
             return
         self._following = True

@@ -45,14 +45,16 @@ from .lecture_ui import LectureUi
 from .predict_ui import PredictUi
 from .progress import Progress
 from .reset_dialog import ResetDialog
+from .result_hold import ResultHold
 from .snug_splitter import SMALLEST, SnugScrollArea, SnugSplitter
 from .theme_ui import ThemeUi
 from .trace_ui import TraceUi
 
-EXPLAIN_SHARE = 0.16
+EXPLAIN_SHARE = 0.24
+"""The narration and code's first share of the window's height: the class reads them
+(four lines of narration at 768 lines, and the free list keeps three nodes)."""
 LEFT_WIDTH = 250
 """The controls' and statistics' first width: what they need, the rest to the pictures."""
-"""The narration and code's first share of the window's height: the class reads them."""
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
         type_scale.styled(self.status, 12)
         self.statusBar().addWidget(self.status, 1)
         self._latest: tuple[object, bool, bool] | None = None
+        self._held_status: tuple[str, bool] | None = None
+        """While a student walks an operation's steps: what the bar said before."""
         self._failed_style: bool | None = None  # before any feature can `say` a word
         self._menus: dict[str, QMenu] = {}
         self._sections: dict[str, list[tuple[str, QAction]]] = {}
@@ -162,6 +166,7 @@ class MainWindow(QMainWindow):
         self.theme = ThemeUi(self)
         model = self.model
         self.explain = ExplainUi(self, self.traces.player)
+        self.result_hold = ResultHold(self, self.explain.explanation)
         self.lecture = LectureUi(self)
         self.predict = PredictUi(self, self.traces.player, self.explain.explanation)
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
@@ -524,11 +529,23 @@ class MainWindow(QMainWindow):
             self._latest = (item, undone, failed)
 
     def _show_last_event(self) -> None:
-        if self._latest is not None:
+        if self._latest is not None and self._held_status is None:
             item, undone, failed = self._latest
             text = item if failed else ("undone: " if undone else "") + item.describe()
             self.say(text, failed)
             self._latest = None
+
+    def hold_status(self, text: str | None) -> None:
+        """Say `text` instead of the news of operations until `hold_status(None)`, which
+        says what was said before or what happened since."""
+        if text is not None:
+            if self._held_status is None:
+                self._held_status = (self.status.text(), bool(self._failed_style))
+            self.say(text)
+        elif self._held_status is not None:
+            before, self._held_status = self._held_status, None
+            self.say(*before)
+            self._show_last_event()
 
     def say(self, text: str, failed: bool = False) -> None:
         """One line in the status bar: what just happened, or in red what went wrong.

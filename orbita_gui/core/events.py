@@ -63,25 +63,31 @@ class _Unchanged:
 # Frames
 
 
-class FrameScan(NamedTuple):
-    """One pass of the frame search over frames `[first, stop)`.
+FRAMES_ONE_BY_ONE = 12
+"""A pass of the frame search is told frame by frame for this many frames at each of
+its ends; the used frames between are one step, so that a scan past a million used
+frames is still a page of narration."""
 
-    `found` is the free frame the pass stopped at, or None if it reached `stop`;
-    `wrapped`: the second pass, from frame 0 back up to `next_free`.
-    """
+
+class FrameScan(NamedTuple):
+    """The frame search looks at frames `[first, stop)`: one frame, or a run of used
+    ones told as one step. `free`: the frame is free and taken; `wrapped`: the guide's
+    second loop, from frame 0 back up to `next_free`."""
 
     first: int
     stop: int
-    found: int | None
+    free: bool = False
     wrapped: bool = False
 
-    kind = "scan"
+    @property
+    def kind(self) -> str:
+        return "choose" if self.free else "pass-over"
 
     @property
     def code_line(self) -> str:
         if self.wrapped:
-            return "allocate_frame:" + ("none" if self.found is None else "wrap-found")
-        return "allocate_frame:" + ("scan" if self.found is None else "found")
+            return "allocate_frame:" + ("wrap-found" if self.free else "wrap-scan")
+        return "allocate_frame:" + ("found" if self.free else "scan")
 
     @property
     def where(self) -> tuple[int, int]:
@@ -89,10 +95,34 @@ class FrameScan(NamedTuple):
 
     @property
     def reason(self) -> str:
-        span = f"frames {self.first:,} to {self.stop - 1:,}" if self.stop > self.first else "none"
-        if self.found is None:
-            return f"looked at {span}: all used"
-        return f"looked at frames from {self.first:,}: frame {self.found:,} is the first free one"
+        if self.free:
+            return (
+                f"frame {self.first:,} is free: it is marked used, next_free becomes "
+                f"{self.first + 1:,}, and allocate_frame returns it"
+            )
+        if self.stop - self.first > 1:
+            return f"frames {self.first:,} to {self.stop - 1:,} are used too: go on"
+        return f"frame {self.first:,} is used: go on"
+
+
+def _scan_pass(first: int, stop: int, found: int | None, wrapped: bool) -> list[FrameScan]:
+    """The steps of one pass over `[first, stop)` that stops at `found` (None: passes
+    over every frame): the used frames one by one at both ends, a run between."""
+    used_stop = stop if found is None else found
+    told = FRAMES_ONE_BY_ONE
+
+    def one(frame: int) -> FrameScan:
+        return FrameScan(frame, frame + 1, False, wrapped)
+
+    if used_stop - first <= 2 * told + 1:
+        steps = [one(frame) for frame in range(first, used_stop)]
+    else:
+        run = FrameScan(first + told, used_stop - told, False, wrapped)
+        steps = [*map(one, range(first, first + told)), run]
+        steps += map(one, range(used_stop - told, used_stop))
+    if found is not None:
+        steps.append(FrameScan(found, found + 1, True, wrapped))
+    return steps
 
 
 @_event
@@ -120,17 +150,26 @@ class FrameAllocation(_Unchanged):
         return () if self.frame_number is None else (self.frame_number,)
 
     @property
-    def steps(self) -> tuple[FrameScan, ...]:
-        """The guide's two loops: from `next_free` to the end, then from 0 to `next_free`.
+    def steps(self) -> tuple[FrameScan | Note, ...]:
+        """The guide's two loops, frame by frame: from `next_free` to the end, then from
+        0 to `next_free`.
 
         The second loop never finds a frame: every frame below `next_free` is
         used (allocation moves the hint past used frames only, a free lowers it
         to the freed frame), so it runs, fruitlessly, only when memory is full.
         """
-        start, found = self.next_free_before, self.frame_number
+        start, found, total = self.next_free_before, self.frame_number, self.total_frames
         if found is not None and found >= start:
-            return (FrameScan(start, self.total_frames, found),)
-        return (FrameScan(start, self.total_frames, None), FrameScan(0, start, found, True))
+            return tuple(_scan_pass(start, total, found, False))
+        steps = _scan_pass(start, total, None, False)
+        if start:
+            reason = "no free frame from next_free to the end: search again from frame 0"
+            steps.append(Note("wrap", reason, None, "allocate_frame:wrap"))
+            steps += _scan_pass(0, start, found, True)
+        if found is None:
+            reason = f"no frame is free: all {plural(total, 'frame')} are used, so None"
+            steps.append(Note("none", reason, None, "allocate_frame:none"))
+        return tuple(steps)
 
     def describe(self) -> str:
         start = self.next_free_before

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 
 from orbita_gui.core import Event
+from orbita_gui.core.addresses import FRAME_SIZE
+from orbita_gui.core.events import FRAMES
 from orbita_gui.core.protocols import Step
 from orbita_gui.traces import Op, Trace
 from orbita_gui.traces.narration import author_note, intro
@@ -20,7 +22,7 @@ from orbita_gui.traces.narration import author_note, intro
 from .machine_model import MachineModel
 
 LOOKS = ("pass-over", "choose")
-"""The kinds of step that look at one free-list node."""
+"""The kinds of step that look at free-list nodes or frames."""
 
 
 class Explanation(QObject):
@@ -74,25 +76,39 @@ class Explanation(QObject):
 
     # The search, step by step
 
-    def _visits(self) -> list[int]:
-        """Indexes of the steps that look at a free-list node, in the order looked."""
-        return [i for i, step in enumerate(self.steps) if step.kind in LOOKS]
+    def _looks(self) -> list[tuple[int, int]]:
+        """`(step index, things it looks at)` of the steps that look at free-list nodes
+        (one each) or frames (one, or a run of used ones), in the order looked."""
+        frames = self.event is not None and self.event.layer == FRAMES
+        return [
+            (i, (step.where[1] - step.where[0]) // FRAME_SIZE if frames else 1)
+            for i, step in enumerate(self.steps)
+            if step.kind in LOOKS
+        ]
 
     def search_progress(self) -> tuple[int, bool]:
-        """`(nodes looked at before the step shown, whether the search is over)`: at a
-        step that looks at a node, the pictures outline that node, the ones before it
-        passed over; after the last such step the search is done."""
-        visits, index = self._visits(), self.index
-        looked = sum(1 for i in visits if i < index)
-        return looked, not visits or index > visits[-1]
+        """`(nodes or frames looked at before the step shown, whether the search is
+        over)`: at a step that looks at a node, the pictures outline that node, the ones
+        before it passed over; after the last such step the search is done."""
+        looks, index = self._looks(), self.index
+        looked = sum(count for i, count in looks if i < index)
+        return looked, not looks or index > looks[-1][0]
 
     def step_of_progress(self, looked: int, done: bool) -> int:
-        """The step that shows a search `looked` nodes in (`done`: over): the inverse of
-        `search_progress`, for following the player's animation."""
-        visits = self._visits()
-        if done or looked >= len(visits):
-            return len(self.steps) - 1
-        return visits[looked]
+        """The step that shows a search `looked` nodes or frames in (`done`: over): the
+        inverse of `search_progress`, for following the player's animation."""
+        if not done:
+            for i, count in self._looks():
+                looked -= count
+                if looked < 0:
+                    return i
+        return len(self.steps) - 1
+
+    @property
+    def pending(self) -> bool:
+        """A step before the operation's last is shown: what the operation did is not
+        told yet (the log, the status bar and the statistics wait for the last step)."""
+        return self._index is not None and not self.undone and self._index < len(self.steps) - 1
 
     # Changing what is shown
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from orbita_gui.core import Event, Frame, Layout, Machine, OrbitaError
+from orbita_gui.core import Event, Frame, HeapStats, Layout, Machine, MemoryStats, OrbitaError
 from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.events import FRAMES
 from orbita_gui.traces import Op, Outcome, Trace
@@ -104,6 +104,7 @@ class MachineModel(QObject):
         self.last_op: Op | None = None
         """The latest operation `apply` ran, failed or not: what the `sig_event_applied`
         it sends explains (its trace line, its names)."""
+        self._stats_before: tuple[Event | None, tuple | None] = (None, None)
         self.revision = 0
         """Goes up with every change of the machine: what views key their caches on, so
         that a hover right after a change never reads a picture of the state before."""
@@ -142,6 +143,12 @@ class MachineModel(QObject):
     def selected_blocks(self) -> set[int]:
         return self.selection.blocks
 
+    def stats_before(self, event: Event) -> tuple[MemoryStats, HeapStats] | None:
+        """The machine's statistics before `event`, if it is the latest operation
+        `apply` ran (what a student walking its steps sees until the last), else None."""
+        applied, before = self._stats_before
+        return before if event is applied and event is not None else None
+
     def name_of_block(self, ptr: int) -> str | None:
         """The name the operations gave the live block at `ptr` (a trace's `a`, `big`;
         a hand action's `b3`), None if none holds it."""
@@ -163,8 +170,11 @@ class MachineModel(QObject):
         its name too. Not `undoable` (a trace step): kept, failures included, until
         `take_back`."""
         history = self._history
+        machine = self.machine
+        before = machine.frames.stats(), machine.heap.stats()
         outcome = history.apply(op)
         self.last_op, self.last_number = op, history.position
+        self._stats_before = outcome.event, before
         event = outcome.event
         if event is None or event.failed or outcome.failure:  # nothing changed
             if undoable:

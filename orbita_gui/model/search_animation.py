@@ -21,26 +21,30 @@ MAX_STEPS = 24
 
 
 def frame_scan(event: Event) -> tuple[int, int] | None:
-    """`(frame the scan started at, frame found)` of a frame allocation that found one,
-    read through the event protocol (the frame taken, the first step's range); None
-    for any other event."""
+    """`(frame the scan started at, frame found)` of a frame allocation that found one
+    from `next_free` on, read through the event protocol (the frame taken, the first
+    step's range); None for any other event."""
     if event.layer != FRAMES or event.failed or len(event.frames_taken) != 1:
         return None
-    return event.steps[0].where[0] // FRAME_SIZE, event.frames_taken[0]
+    start, found = event.steps[0].where[0] // FRAME_SIZE, event.frames_taken[0]
+    return (start, found) if found >= start else None
+
+
+def looks(event: Event) -> int:
+    """How many things `event`'s search looks at, the one chosen included: free-list
+    nodes, or frames from `next_free` to the one found; 0 if it has no search to show
+    (a realloc's is shown with its allocation's in the log, not animated)."""
+    search = event.search
+    if search is event:
+        return search.visited
+    scan = frame_scan(event)
+    return 0 if scan is None else scan[1] - scan[0] + 1
 
 
 def step_count(event: Event) -> int:
-    """How many steps the animation of `event` takes; 0 if there is no search to show:
-    a heap allocation's search (an event that is its own search: a realloc's is shown
-    with its allocation's in the log, not animated), or a frame allocation's scan."""
-    search = event.search
-    if search is event:
-        return min(search.visited, MAX_STEPS) + 1
-    scan = frame_scan(event)
-    if scan is not None:
-        start, found = scan
-        return min(found - start + 1, MAX_STEPS) + 1
-    return 0
+    """How many steps the animation of `event` takes; 0 if there is no search to show."""
+    looked = looks(event)
+    return min(looked, MAX_STEPS) + 1 if looked or event.search is event else 0
 
 
 class SearchAnimation(QObject):
@@ -81,7 +85,7 @@ class SearchAnimation(QObject):
             self.sig_changed.emit()
 
     def hold(self, event: Event, looked: int, done: bool) -> None:
-        """Show `event`'s heap search `looked` nodes in (`done`: finished), until told
+        """Show `event`'s search `looked` nodes or frames in (`done`: finished), until told
         otherwise: the student walks the steps and the pictures wait for them."""
         self._timer.stop()
         self.current, self._held = event, (looked, done)
@@ -100,26 +104,28 @@ class SearchAnimation(QObject):
 
     # What the views draw at the current step
 
-    def heap_looked(self) -> tuple[int, bool]:
-        """`(nodes looked at so far, whether the search is done)`: while not done, the
-        search is looking at node number `looked` of its order, the chosen one counted
-        where the search met it (best and worst fit look at every node, then choose)."""
+    def looked(self) -> tuple[int, bool]:
+        """`(things looked at so far, whether the search is done)`: while not done, the
+        search is looking at node (or frame) number `looked` of its order, the chosen
+        one counted where the search met it (best and worst fit look at every node,
+        then choose)."""
         if self._held is not None:
             return self._held
-        visited = self.current.search.visited
-        visible = min(visited, MAX_STEPS)
-        if self.step < visible:  # several nodes a step when the search was long
-            return self.step * visited // visible, False
-        return visited, True
+        total = looks(self.current)
+        visible = min(total, MAX_STEPS)
+        if self.step < visible:  # several nodes or frames a step when the search was long
+            return self.step * total // visible, False
+        return total, True
 
     def frames_scanned(self) -> range:
-        """The used frames the scan from `next_free` has passed over so far (the frame it
-        finds is not one of them: it is free, and taken at the last step)."""
+        """The used frames the scan from `next_free` has looked at so far, the one it is
+        looking at included (the frame it finds is not one of them: it is free, and
+        taken when the search is done)."""
         start, found = frame_scan(self.current)
-        visible = self.steps - 1
-        upto = start + min(self.step + 1, visible) * (found - start + 1) // visible
-        return range(start, min(upto, found))
+        looked, done = self.looked()
+        return range(start, start + min(looked if done else looked + 1, found - start))
 
     @property
-    def at_last_step(self) -> bool:
-        return self.step >= self.steps - 1
+    def done(self) -> bool:
+        """The search shown is over: what it chose is taken."""
+        return self.looked()[1]

@@ -24,14 +24,6 @@ ANIMATION_INTERVAL_MS = 33
 """Flashes fade at about 30 frames a second."""
 
 
-def frame_search(event) -> bool:
-    """Whether an event is a search of the frames (through the event protocol: an event
-    of the frames layer whose steps scan), what the grid animates."""
-    if event is None or getattr(event, "layer", None) != "frames" or event.failed:
-        return False
-    return any(step.kind == "scan" for step in event.steps)
-
-
 class _PowerOfTwoAxis(pg.AxisItem):
     """Ticks on whole cells, a power of two apart, so addresses come out round."""
 
@@ -241,16 +233,16 @@ class FrameGridView(pg.PlotWidget):
         frames = self.model.machine.frames
         animation = self.animation
         scanned = scan = None
-        if animation is not None and frame_search(animation.current):
-            scanned = animation.frames_scanned()
+        if animation is not None and animation.current is not None:
             scan = frame_scan(animation.current)
+            scanned = animation.frames_scanned() if scan is not None else None
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
         next_free = frames.next_free
         if scan is not None:  # the grid as the scan sees it: the frame found still free,
             start, found = scan  # next_free where the scan began, until the last step
-            done = animation.at_last_step
+            done = animation.done
             image.flat[found] = CODE_MADE if done else CODE_FREE
             next_free = next_free if done else start
         k = self._cells_per_pixel()

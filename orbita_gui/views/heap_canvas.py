@@ -201,7 +201,7 @@ class HeapCanvas(QWidget):
 
     def search_progress(self, search) -> tuple[int, bool]:
         """`(nodes the animated search has looked at, done)`."""
-        return self.animation.heap_looked()
+        return self.animation.looked()
 
     def highlight_range(self, start: int, end: int) -> None:
         """Mark heap bytes `[start, end)` as linked to what is hovered in the grid."""

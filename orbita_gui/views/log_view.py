@@ -50,6 +50,8 @@ class LogModel(QAbstractListModel):
         self.dropped = 0
         """Lines let go from the front, beyond `MAX_LINES`: row numbers go on from them."""
         self._pending: list[Line] = []
+        self._held: tuple[object, str] | None = None
+        """An event whose result is not told yet, and the words told instead."""
         self.model = model
         model.sig_event_applied.connect(self._on_event_applied)
         model.sig_event_reverted.connect(lambda event: self._add(event, UNDONE))
@@ -67,7 +69,10 @@ class LogModel(QAbstractListModel):
         """Line `row` in words: the operation as the trace wrote it (its line, its names)
         when known, then what it did."""
         item, kind, _, op = self.lines[row]
-        text = item if isinstance(item, str) else item.describe()
+        if self._held is not None and item is self._held[0]:
+            text = self._held[1]
+        else:
+            text = item if isinstance(item, str) else item.describe()
         if op is not None:
             text = f"{op_text(op)} → {text}"
         return "undo: " + text if kind == UNDONE and not isinstance(item, str) else text
@@ -90,6 +95,23 @@ class LogModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return COLOURS[self.lines[index.row()][1]]
         return None
+
+    def hold(self, event: object | None, words: str = "") -> None:
+        """Tell `event`'s line in these `words` instead of its result (a student walks
+        the steps before its last), until `hold(None)`."""
+        before, self._held = self._held, (event, words) if event is not None else None
+        for held in (before, self._held):
+            row = self._row_of(held[0]) if held is not None else None
+            if row is not None:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index)
+
+    def _row_of(self, item: object, near_the_end: int = 64) -> int | None:
+        """The row of `item` among the newest lines, None if it is not one of them."""
+        lines = self.lines
+        first = max(len(lines) - near_the_end, 0)
+        rows = range(len(lines) - 1, first - 1, -1)
+        return next((row for row in rows if lines[row].item is item), None)
 
     def clear(self) -> None:
         """Start over: a new trace's log, and the old lines' events let go."""

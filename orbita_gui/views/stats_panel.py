@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from orbita_gui.core import HeapStats, MemoryStats
 from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
@@ -35,10 +36,21 @@ class StatsPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.values: dict[str, QLabel] = {}
+        self.held: tuple[MemoryStats, HeapStats] | None = None
+        """Figures shown instead of the machine's own: the state before an operation
+        whose last step a student has not reached yet."""
         form = QFormLayout(self)
         form.setVerticalSpacing(6)
+        # On a projector a long name puts its figure on the next line: a name wrapped in
+        # a form is squeezed into one line's height (Qt lays the form out at the wrong
+        # width).
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.caption = QLabel(wordWrap=True)
+        type_scale.styled(self.caption, 11, bold=True)
+        self.caption.hide()
+        form.addRow(self.caption)
         for key, title, tip in ROWS:
-            name, value = QLabel(title, wordWrap=True), QLabel()  # names wrap, on a projector
+            name, value = QLabel(title), QLabel()
             type_scale.styled(name, 12, bold=title[0].isupper())
             type_scale.styled(value, 13, bold=True)
             # Room for byte counts up to 100 MB (a malloc-lab heap is 20 MiB) unclipped, in a
@@ -52,9 +64,16 @@ class StatsPanel(QWidget):
         model.sig_changed.connect(self.updates.request)
         self.refresh()
 
+    def hold(self, stats: tuple[MemoryStats, HeapStats] | None, caption: str = "") -> None:
+        """Show these figures, under `caption`, until `hold(None)`."""
+        self.held = stats
+        self.caption.setText(caption)
+        self.caption.setVisible(stats is not None)
+        self.refresh()
+
     def refresh(self) -> None:
         machine = self.model.machine
-        frames, heap = machine.frames.stats(), machine.heap.stats()
+        frames, heap = self.held or (machine.frames.stats(), machine.heap.stats())
         figures = {
             "frames_total": f"{frames.total_frames:,}",
             "frames_used": f"{frames.used_frames:,}",

@@ -1,8 +1,8 @@
 // The guide's bitmap frame allocator (memory.rs)
 pub fn allocate_frame(&mut self) -> Option<Frame> {  //@allocate_frame
     // Start searching from the last allocated position
-    for frame_num in self.next_free..self.total_frames {  //@allocate_frame:scan
-        if !self.is_frame_used(frame_num) {
+    for frame_num in self.next_free..self.total_frames {
+        if !self.is_frame_used(frame_num) {  //@allocate_frame:scan
             self.mark_frame_used(frame_num);  //@allocate_frame:found
             self.used_frames += 1;
             self.next_free = frame_num + 1;
@@ -12,7 +12,7 @@ pub fn allocate_frame(&mut self) -> Option<Frame> {  //@allocate_frame
     }
     // If we didn't find anything, search from the beginning
     for frame_num in 0..self.next_free {  //@allocate_frame:wrap
-        if !self.is_frame_used(frame_num) {
+        if !self.is_frame_used(frame_num) {  //@allocate_frame:wrap-scan
             self.mark_frame_used(frame_num);  //@allocate_frame:wrap-found
             self.used_frames += 1;
             self.next_free = frame_num + 1;

@@ -17,6 +17,7 @@ from orbita_gui.core import (
     RevertError,
     kernel,
 )
+from orbita_gui.core.events import FRAMES_ONE_BY_ONE
 
 
 def numbers(frames):
@@ -63,7 +64,32 @@ def test_full_memory_runs_both_loops_of_the_search():
     alloc.allocate_frame()  # frame 1 again; next_free 2
     event = alloc.allocate_frame_event()
     assert event.frame is None
-    assert event.steps == (FrameScan(2, 4, None), FrameScan(0, 2, None, wrapped=True))
+    first, wrap, second, none = event.steps[:2], event.steps[2], event.steps[3:5], event.steps[5]
+    assert first == (FrameScan(2, 3), FrameScan(3, 4))
+    assert wrap.code_line == "allocate_frame:wrap"
+    assert second == (FrameScan(0, 1, wrapped=True), FrameScan(1, 2, wrapped=True))
+    assert (none.code_line, len(event.steps)) == ("allocate_frame:none", 6)
+
+
+def test_the_scan_is_told_frame_by_frame_and_a_long_run_of_used_frames_in_one_step():
+    alloc = FrameAllocator(256 * FRAME_SIZE)
+    for _ in range(101):
+        alloc.allocate_frame()
+    alloc.free_frame(Frame.from_number(0))
+    alloc.allocate_frame()  # frame 0 again: next_free 1, frames 1..100 used
+    steps = alloc.allocate_frame_event().steps
+    looked = [(step.first, step.stop) for step in steps[:-1]]
+    told = FRAMES_ONE_BY_ONE
+    ones = [(n, n + 1) for n in range(1, 1 + told)]
+    ones_at_end = [(n, n + 1) for n in range(101 - told, 101)]
+    assert looked == [*ones, (1 + told, 101 - told), *ones_at_end]
+    assert {step.kind for step in steps[:-1]} == {"pass-over"}
+    assert (steps[-1].kind, steps[-1].first, steps[-1].code_line) == (
+        "choose",
+        101,
+        "allocate_frame:found",
+    )
+    assert "frame 101 is free" in steps[-1].reason
 
 
 def test_every_frame_below_next_free_is_used():

@@ -25,11 +25,11 @@ def heap_with_free_list(count: int, size: int = 64):
 
 def walk(animation):
     """Every step's heap progress, from the first to the last."""
-    seen = [animation.heap_looked()]
+    seen = [animation.looked()]
     while animation.active:
         animation._advance()
         if animation.active:
-            seen.append(animation.heap_looked())
+            seen.append(animation.looked())
     return seen
 
 
@@ -77,7 +77,7 @@ def test_a_failed_heap_search_is_animated_and_search_free_operations_are_not(qtb
     event = heap.allocate_event(Layout(1 << 20, 8))  # out of memory
     animation.start(event)
     assert animation.active and animation.steps == event.visited + 1
-    assert animation.heap_looked() == (0, False)
+    assert animation.looked() == (0, False)
     animation.start(None)
     assert not animation.active
 
@@ -88,7 +88,7 @@ def test_a_held_search_waits_where_the_student_walked_it(qtbot):
     animation = SearchAnimation()
     animation.hold(event, 2, False)
     qtbot.wait(3 * STEP_MS)
-    assert animation.held and animation.heap_looked() == (2, False)
+    assert animation.held and animation.looked() == (2, False)
     animation.stop()
     assert not animation.held and not animation.active
 

@@ -515,7 +515,7 @@ class Monkey:
         used = frames.bitmap().astype(bool)
         animation = self.window.traces.player.animation
         scan = frame_scan(animation.current) if animation.current is not None else None
-        if scan is not None and not animation.at_last_step:
+        if scan is not None and not animation.done:
             shown[scan[1]] = palette.CODE_SCANNED  # found, not yet taken: counts as it is
         shows_used = SHOWS_USED[shown]
         known, scanned = shows_used | SHOWS_FREE[shown], NEITHER[shown]

@@ -62,7 +62,7 @@ def test_a_hand_action_is_explained_with_the_frame_allocators_code(qtbot, window
     window.model.allocate_frame()
     assert window.explain.code.listing.name == "guide_frames.rs"
     assert lit_line(qtbot, window) == "self.mark_frame_used(frame_num);"
-    assert "is the first free one" in narration(qtbot, window)
+    assert "Frame 25 is free: it is marked used, next_free becomes 26" in narration(qtbot, window)
     window.model.allocate(100, 8)
     settled(qtbot, window)
     assert window.explain.code.listing.name == "guide_heap.rs"
@@ -106,16 +106,35 @@ def test_walking_to_a_step_lights_its_bytes_in_the_heap_pictures(qtbot, window):
     assert window.heap_map.linked is None  # a new operation: nothing pointed at
 
 
-def test_walking_a_frame_search_lights_the_frames_it_scanned(qtbot, window):
-    window.model.allocate_frame()
-    window.model.free_frame(25)  # next_free back to 25
-    event = window.model.allocate_frame()
+def test_the_keys_walk_a_frame_scan_frame_by_frame_and_the_grid_waits(qtbot, window):
+    """Up walks back through the scan: each used frame it passed is told, lit in the
+    grid and in the code; until the last step the frame found is still free and
+    next_free is where the scan began."""
+    from orbita_gui.views.frame_codes import CODE_FREE, CODE_SCANNED
+
+    model, grid = window.model, window.grid
+    for _ in range(4):
+        model.allocate_frame()  # frames 25..28
+    model.free_frame(25)
+    model.allocate_frame()  # 25 again: next_free 26, frames 26..28 used
+    event = model.allocate_frame()  # looks at 26, 27, 28; takes 29
     explanation = window.explain.explanation
-    assert explanation.event is event
-    assert explanation.go_to(0) is False  # one step only: it is shown already
-    window.model.free_frame(25)
-    assert explanation.go_to(0)
-    assert window.grid._linked.tolist() == [25]
+    assert explanation.event is event and len(explanation.steps) == 4
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_Up)
+    qtbot.keyClick(grid, Qt.Key.Key_Up)  # "frame 27 is used: go on"
+    assert "▶ 2 \nFrame 27 is used: go on." in narration(qtbot, window)
+    assert lit_line(qtbot, window) == "if !self.is_frame_used(frame_num) {"
+    grid.refresh()
+    codes = grid.codes.codes
+    assert codes[26] == CODE_SCANNED and codes[29] == CODE_FREE
+    assert grid._linked.tolist() == [27]  # the frame looked at, pointed at
+    assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(26)  # next_free
+    qtbot.keyClick(grid, Qt.Key.Key_Down)
+    qtbot.keyClick(grid, Qt.Key.Key_Down)  # the last step: frame 29 taken
+    grid.refresh()
+    assert codes[29] != CODE_FREE
+    assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(30)
 
 
 def test_walking_back_into_a_search_shows_the_pictures_that_far(qtbot, window):
@@ -126,7 +145,7 @@ def test_walking_back_into_a_search_shows_the_pictures_that_far(qtbot, window):
     animation.stop()  # the player's own animation, at the speed it plays
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_Up)  # back to "holds 104 B: the first that fits"
-    assert animation.held and animation.heap_looked() == (0, False)
+    assert animation.held and animation.looked() == (0, False)
     heap_map = window.heap_map
     block = window.model.last_heap_event.block
     inside = QPoint(
@@ -149,3 +168,32 @@ def test_the_narration_follows_the_players_animation_node_by_node(qtbot, window)
     explanation = window.explain.explanation
     seen = set()
     qtbot.waitUntil(lambda: seen.add(explanation.index) or len(seen) >= 3, timeout=3000)
+
+
+def test_until_the_last_step_the_log_status_and_statistics_keep_the_result_back(qtbot, window):
+    window.traces.load(SAMPLE)
+    player, stats = window.traces.player, window.stats
+    for _ in range(15):
+        player.step_forward()
+    player.animation.stop()
+    qtbot.waitUntil(lambda: not stats.updates.pending)
+    before = stats.values["heap_allocated"].text()
+    player.step_forward()  # line 24: malloc small 100 takes 104 B at the head
+    player.animation.stop()
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up)
+    log = window.log.log
+    log.flush()
+    last = len(log.lines) - 1
+    steps = len(window.explain.explanation.steps)
+    held = f"… (step {steps - 1} of {steps}: the result shows at the last)"
+    assert log.text(last) == f"line 24: malloc small 100 → {held}"
+    assert window.status.text().startswith(
+        f"Operation 16, line 24: malloc small 100: step {steps - 1}"
+    )
+    assert stats.values["heap_allocated"].text() == before
+    assert stats.caption.isVisible() and stats.caption.text() == "Before operation 16"
+    qtbot.keyClick(window.grid, Qt.Key.Key_Down)  # the last step: the result, everywhere
+    assert "allocate(Layout { size: 100" in log.text(last)
+    assert "allocate(Layout { size: 100" in window.status.text()
+    assert stats.values["heap_allocated"].text() != before and not stats.caption.isVisible()

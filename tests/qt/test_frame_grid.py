@@ -153,7 +153,7 @@ def test_a_frame_scan_shows_the_grid_as_the_scan_sees_it(qtbot, window, model):
     codes = grid.codes.codes
     assert codes[30] == CODE_FREE and codes[27] == CODE_SCANNED
     assert grid._marker.rect().topLeft().toTuple() == grid.cell_of(27)
-    while not animation.at_last_step:
+    while not animation.done:
         animation._advance()
     grid.refresh()
     assert codes[30] == CODE_MADE and codes[29] == CODE_SCANNED
