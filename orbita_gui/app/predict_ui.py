@@ -41,9 +41,8 @@ class PredictUi(QObject):
         self.panel.sig_guess_given.connect(self.check)
         player.sig_position_changed.connect(lambda _position: self._ask())
         player.sig_trace_loaded.connect(lambda _trace: self._restart())
-        free_list = window.views.get("free_list")
-        if free_list is not None:
-            free_list.sig_node_clicked.connect(self._node_clicked)
+        window.sig_region_picked.connect(self._region_picked)
+        window.sig_frame_picked.connect(self._frame_picked)
 
     @property
     def on(self) -> bool:
@@ -52,6 +51,7 @@ class PredictUi(QObject):
     def set_on(self, on: bool) -> None:
         self.dock.setVisible(on)
         self.action.setChecked(on)
+        self.window.set_picking(on)
         if on:
             self._ask()
             self._fit_height()
@@ -78,16 +78,23 @@ class PredictUi(QObject):
         if op.kind not in GUESSED_OPS:
             self.panel.ask(f"Next: {op_text(op)}. Nothing to predict: Check runs it.")
         elif op.kind == "alloc-frame":
-            self.panel.ask(f"Next: {op_text(op)}. Which frame will it take? Type its number.")
+            self.panel.ask(
+                f"Next: {op_text(op)}. Which frame will it take? Click it, or type its number."
+            )
         else:
             self.panel.ask(
                 f"Next: {op_text(op)}. Which free region will it take? "
-                "Click its node in the free list, or type its address (null if none fits)."
+                "Click it (a node, or its bytes on the map), or type its address "
+                "(null if none fits)."
             )
 
-    def _node_clicked(self, start: int) -> None:
+    def _region_picked(self, start: int) -> None:
         if self.on:
             self.panel.guess.setText(f"{start:#_x}")
+
+    def _frame_picked(self, frame: int) -> None:
+        if self.on:
+            self.panel.guess.setText(f"{frame}")
 
     def check(self, text: str) -> None:
         """Read the guess, run the next operation, judge."""

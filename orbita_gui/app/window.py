@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -110,6 +110,11 @@ class MainWindow(QMainWindow):
     `make_action` and `say`. Menus: "file" (sections "machine", "quit"), "edit"
     ("undo", "allocate"), "view" ("memory", "docks"), "help" ("about")."""
 
+    sig_region_picked = Signal(object)
+    """A free heap region clicked in a picture: its start (predict mode's guess)."""
+    sig_frame_picked = Signal(int)
+    """A frame clicked while picking (`set_picking`): predict mode's guess."""
+
     def __init__(
         self,
         model: MachineModel | None = None,
@@ -136,6 +141,7 @@ class MainWindow(QMainWindow):
         self._allocator_labels: list[QLabel] = []
         self._legends: list[Legend] = []
         self._legends_shown = True
+        self._picking = False
         self._central = QSplitter(Qt.Orientation.Horizontal)
         for layer, allocator in layer_allocators(self.model.machine).items():
             self._central.addWidget(self._build_layer(layer, allocator))
@@ -226,8 +232,11 @@ class MainWindow(QMainWindow):
             panels.append(_panel(spec.title, body, legend, subtitle))
             if layer == FRAMES:
                 view.sig_frame_hovered.connect(self._frame_hovered)
+                view.sig_frame_picked.connect(self.sig_frame_picked)
+                view.picking = self._picking
             else:
                 view.sig_range_hovered.connect(self._range_hovered)
+                view.sig_region_picked.connect(self.sig_region_picked)
         self._show_allocator()
         if len(panels) == 1:
             area = panels[0]
@@ -255,6 +264,8 @@ class MainWindow(QMainWindow):
                 continue
             old = [self.views.pop(view_id) for view_id in view_ids]
             following = next((v.animation for v in old if v.animation is not None), None)
+            focus = QApplication.focusWidget()
+            focused = next((n for n, view in enumerate(old) if view.isAncestorOf(focus)), None)
             for view in old:
                 view.cleanup()
             self._allocator_labels = [
@@ -263,7 +274,17 @@ class MainWindow(QMainWindow):
             self._legends = [legend for legend in self._legends if not area.isAncestorOf(legend)]
             self._central.replaceWidget(index, self._build_layer(layer, allocator, following))
             area.deleteLater()
+            if focused is not None:  # the keys (steps, predict) go on working
+                view_ids = self._layers[layer][1]
+                self.views[view_ids[min(focused, len(view_ids) - 1)]].setFocus()
         self._show_allocator()
+
+    def set_picking(self, on: bool) -> None:
+        """Clicks on the frame grid pick a frame (`sig_frame_picked`) instead of
+        allocating or freeing one: predict mode asks which frame comes next."""
+        self._picking = on
+        for view in self.layer_views(FRAMES):
+            view.picking = on
 
     def set_legends_visible(self, visible: bool) -> None:
         """Show or hide the pictures' legends (lecture mode hides them: the height goes

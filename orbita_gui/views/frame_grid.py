@@ -129,6 +129,10 @@ class FrameGridView(pg.PlotWidget):
 
     sig_frame_hovered = Signal(int)
     """The frame under the mouse, or -1: lets the heap views show what it holds."""
+    sig_frame_picked = Signal(int)
+    """A frame clicked while `picking`: predict mode's guess."""
+    picking = False
+    """Clicks pick a frame (`sig_frame_picked`) instead of allocating or freeing one."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         self._left, self._top = _AddressAxis("left"), _OffsetAxis("top")
@@ -282,6 +286,8 @@ class FrameGridView(pg.PlotWidget):
             (type_scale.changes().sig_scale_changed, self._set_fonts),
         ):
             signal.disconnect(slot)
+        if self.animation is not None:  # the player's: it outlives the views it shows in
+            self.animation.sig_changed.disconnect(self.refresh)
         self._animation.stop()
         self._following_home = False
 
@@ -333,7 +339,9 @@ class FrameGridView(pg.PlotWidget):
         frame = self._frame_at(col, row)
         if frame < 0:
             return
-        if ctrl:
+        if self.picking:
+            self.sig_frame_picked.emit(frame)
+        elif ctrl:
             if self.model.machine.frames.is_frame_used(frame):
                 self.model.toggle_frame_selection(frame)
         elif self.model.machine.frames.is_frame_used(frame):

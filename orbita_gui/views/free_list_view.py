@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
@@ -38,9 +38,6 @@ class FreeListView(HeapCanvas):
     fit); the leftover it put back is teal. Next fit's start has a bar on its left and
     a triangle and words under it; the nodes a coalescing free joined are hatched in a
     double outline. Only the rows on screen are drawn."""
-
-    sig_node_clicked = Signal(object)
-    """A node was clicked: its start address (an int beyond 32 bits: typed object)."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(model, parent)
@@ -301,7 +298,7 @@ class FreeListView(HeapCanvas):
         if event.button() == Qt.MouseButton.LeftButton:
             start, _, _ = self.hit(self.design_pos(event))
             if start >= 0:
-                self.sig_node_clicked.emit(start)
+                self.sig_region_picked.emit(start)
 
     def hit(self, pos: QPoint) -> tuple[int, int, str]:
         starts, sizes = self.nodes

@@ -64,6 +64,9 @@ class HeapCanvas(QWidget):
 
     sig_range_hovered = Signal(object, object)
     """Heap bytes `[start, end)` under the mouse, or -1, -1: lets the grid show their frames."""
+    sig_region_picked = Signal(object)
+    """A free region clicked (its node, or its bytes on the map): its start. Predict
+    mode takes it as the student's guess."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +224,8 @@ class HeapCanvas(QWidget):
         self.model.sig_events_applied.disconnect(self._on_events)
         self.model.sig_event_reverted.disconnect(self._forget_merges)
         self.model.sig_events_reverted.disconnect(self._forget_merges)
+        if self.animation is not None:  # the player's: it outlives the views it shows in
+            self.animation.sig_changed.disconnect(self.update)
         type_scale.changes().sig_scale_changed.disconnect(self._redraw)
         self.repaints.stop()
 

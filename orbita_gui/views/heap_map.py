@@ -449,6 +449,8 @@ class HeapMapView(HeapCanvas):
             return
         address = self._address_at(self.design_pos(event))
         index = None if address is None else self.segments.at(address)
+        if index is not None and self.segments.kinds[index] == FREE:
+            self.sig_region_picked.emit(int(self.segments.starts[index]))
         if index is None or self.segments.kinds[index] != BLOCK:
             return
         ptr = int(self.segments.ptrs[index])

@@ -83,3 +83,42 @@ def test_a_frame_that_does_not_exist_is_refused(qtbot, window, tmp_path):
     qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
     assert panel.verdict.text() == "✘ there is no frame 75,059,993,772,032: frames go from 0 to 255"
     assert window.traces.player.position == 0
+
+
+def test_a_free_region_clicked_on_the_heap_map_is_the_guess_after_a_new_theme_too(qtbot, window):
+    predict = start(qtbot, window, 15)
+    window.theme.choose("dark")  # the pictures are built anew
+    heap_map = window.heap_map
+    box = heap_map._rects(0x444444440300, 0x444444440380)[0].center() * heap_map.zoom
+    qtbot.mouseClick(
+        heap_map, Qt.MouseButton.LeftButton, pos=QPoint(round(box.x()), round(box.y()))
+    )
+    assert predict.panel.guess.text() == "0x4444_4444_0300"
+    qtbot.keyClick(predict.panel.guess, Qt.Key.Key_Return)
+    assert predict.panel.score.text() == "1 / 1"
+
+
+def test_a_frame_clicked_in_predict_mode_is_the_guess_not_an_allocation(qtbot, window, tmp_path):
+    trace = tmp_path / "frames.trace"
+    trace.write_text("frames 1MiB\nalloc-frame f\n")
+    window.traces.load(trace)
+    grid = window.grid
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_P)
+    grid.fit()
+    used = window.model.machine.frames.stats().used_frames  # the heap's frames, 0 to 24
+    point = grid.mapFromScene(grid.center_on(30))
+    qtbot.mouseClick(
+        grid.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    panel = window.predict.panel
+    assert panel.guess.text() == "30"
+    assert window.model.machine.frames.stats().used_frames == used  # picked, not allocated
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert panel.verdict.text().startswith("✘ The allocator took frame 25")
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_P)  # predict mode off: a click allocates again
+    qtbot.mouseClick(
+        grid.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+    assert window.model.machine.frames.stats().used_frames == used + 2

@@ -150,3 +150,16 @@ def test_following_the_system_takes_its_scheme_when_it_changes_and_at_start(
     started = MainWindow(window.model)  # nothing remembered: follows the system
     qtbot.addWidget(started)
     assert palette.current() == "high-contrast"
+
+
+def test_after_a_new_theme_the_old_pictures_no_longer_follow_the_player(qtbot, window, tmp_path):
+    """The pictures built anew for a theme follow the player's animation; the old ones
+    are let go: a scan animated on a machine of another size reaches only the new
+    (the old grid, sized for the old machine, raised an error at every step)."""
+    theme_action(window, "dark").trigger()
+    trace = tmp_path / "frames.trace"
+    trace.write_text("frames 1MiB\nalloc-frame f\nalloc-frame g\n")
+    window.traces.load(trace)
+    window.traces.player.step_forward()  # its scan is animated
+    assert window.traces.player.animation.active
+    qtbot.wait(100)
