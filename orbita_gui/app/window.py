@@ -55,6 +55,8 @@ EXPLAIN_SHARE = 0.24
 (four lines of narration at 768 lines, and the free list keeps three nodes)."""
 LEFT_WIDTH = 250
 """The controls' and statistics' first width: what they need, the rest to the pictures."""
+CAPTION = "caption"
+"""The object name of the labels over the pictures: their headings, the allocator line."""
 
 
 def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
@@ -73,7 +75,7 @@ def _panel(title: str, body: QWidget, legend: Legend | None, subtitle: QLabel | 
     panel = QWidget()
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(8, 8, 8, 4)
-    heading = QLabel(title, wordWrap=True)
+    heading = QLabel(title, wordWrap=True, objectName=CAPTION)
     type_scale.styled(heading, 14, bold=True)
     layout.addWidget(heading)
     if subtitle is not None:
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self._allocator_labels: list[QLabel] = []
         self._legends: list[Legend] = []
         self._legends_shown = True
+        self._captions_shown = True
         self._picking = False
         self._central = QSplitter(Qt.Orientation.Horizontal)
         for layer, allocator in layer_allocators(self.model.machine).items():
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
             self.views[spec.view_id] = view
             subtitle = None
             if spec.with_allocator:
-                subtitle = QLabel(wordWrap=True)
+                subtitle = QLabel(wordWrap=True, objectName=CAPTION)
                 type_scale.styled(subtitle, 11)
                 self._allocator_labels.append(subtitle)
             body = _scrolled(view) if spec.scrolled else view
@@ -238,6 +241,9 @@ class MainWindow(QMainWindow):
                 view.sig_range_hovered.connect(self._range_hovered)
                 view.sig_region_picked.connect(self.sig_region_picked)
         self._show_allocator()
+        for panel in panels:
+            for caption in panel.findChildren(QLabel, CAPTION):
+                caption.setVisible(self._captions_shown)
         if len(panels) == 1:
             area = panels[0]
         else:
@@ -279,6 +285,11 @@ class MainWindow(QMainWindow):
                 self.views[view_ids[min(focused, len(view_ids) - 1)]].setFocus()
         self._show_allocator()
 
+    def set_layer_visible(self, layer: str, visible: bool) -> None:
+        """Show or hide one layer's pictures (lecture mode shows the layer explained
+        alone). A layer built anew keeps it: `replaceWidget` passes visibility on."""
+        self._layers[layer][2].setVisible(visible)
+
     def set_picking(self, on: bool) -> None:
         """Clicks on the frame grid pick a frame (`sig_frame_picked`) instead of
         allocating or freeing one: predict mode asks which frame comes next."""
@@ -292,6 +303,13 @@ class MainWindow(QMainWindow):
         self._legends_shown = visible
         for legend in self._legends:
             legend.setVisible(visible)
+
+    def set_captions_visible(self, visible: bool) -> None:
+        """Show or hide the pictures' headings and the allocator line (lecture mode hides
+        them: at its type they would take a third of a projector's height)."""
+        self._captions_shown = visible
+        for caption in self._central.findChildren(QLabel, CAPTION):
+            caption.setVisible(visible)
 
     def _show_allocator(self) -> None:
         """The heap allocator in use, under the heap's heading: what a teacher checks."""

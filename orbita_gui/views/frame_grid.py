@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QPen
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from orbita_gui.core import FRAME_SIZE
@@ -25,36 +25,66 @@ ANIMATION_INTERVAL_MS = 33
 
 
 class _PowerOfTwoAxis(pg.AxisItem):
-    """Ticks on whole cells, a power of two apart, so addresses come out round."""
+    """Ticks on whole cells, a power of two apart, so addresses come out round; words on
+    them only as densely as the words fit at the type scale (lecture mode's are large),
+    the ticks half-way between bare."""
+
+    cols = rows = 1
+    _worded = 1
+    """How far apart, in cells, the ticks with words are."""
 
     def tickSpacing(self, minVal, maxVal, size):
         cells_per_pixel = max(maxVal - minVal, 1e-9) / max(size, 1)
-        major = 2 ** max(0, math.ceil(math.log2(cells_per_pixel * 80)))
+        major = 2 ** max(0, math.ceil(math.log2(cells_per_pixel * self.label_room())))
+        self._worded = major
         return [(major, 0)] + ([(major // 2, 0)] if major >= 2 else [])
+
+    def tickStrings(self, values, scale, spacing):
+        if spacing < self._worded:
+            return [""] * len(values)
+        return [
+            self.cell_text(int(v)) if v == int(v) and 0 <= v < self.cells() else "" for v in values
+        ]
+
+    def metrics(self) -> QFontMetricsF:
+        return QFontMetricsF(self.style["tickFont"] or QFont())
+
+    def label_room(self) -> float:
+        """Pixels from one tick's words to the next's: enough that they never touch."""
+        raise NotImplementedError
+
+    def cells(self) -> int:
+        raise NotImplementedError
+
+    def cell_text(self, cell: int) -> str:
+        raise NotImplementedError
 
 
 class _AddressAxis(_PowerOfTwoAxis):
     """Left axis: the physical address where each row starts."""
 
-    cols = rows = 1
+    def label_room(self) -> float:
+        return 2 * self.metrics().height()
 
-    def tickStrings(self, values, scale, spacing):
-        return [
-            f"{int(v) * self.cols * FRAME_SIZE:#x}" if v == int(v) and 0 <= v < self.rows else ""
-            for v in values
-        ]
+    def cells(self) -> int:
+        return self.rows
+
+    def cell_text(self, cell: int) -> str:
+        return f"{cell * self.cols * FRAME_SIZE:#x}"
 
 
 class _OffsetAxis(_PowerOfTwoAxis):
     """Top axis: each column's byte offset into its row."""
 
-    cols = 1
+    def label_room(self) -> float:
+        metrics = self.metrics()
+        return metrics.horizontalAdvance(self.cell_text(self.cols - 1)) + metrics.height()
 
-    def tickStrings(self, values, scale, spacing):
-        return [
-            f"+{int(v) * FRAME_SIZE:#x}" if v == int(v) and 0 <= v < self.cols else ""
-            for v in values
-        ]
+    def cells(self) -> int:
+        return self.cols
+
+    def cell_text(self, cell: int) -> str:
+        return f"+{cell * FRAME_SIZE:#x}"
 
 
 class _CellLines(pg.GraphicsObject):

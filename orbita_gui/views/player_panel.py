@@ -25,6 +25,9 @@ from .throttle import TEXT_PER_SECOND, Throttle
 NO_TRACE = "No trace loaded: File > Open trace… (Ctrl+O)"
 ICON_SIZE = 20
 """The transport buttons' icons at zoom 1, in pixels."""
+TIMELINE_WIDTH = 120
+"""The timeline's least width: in lecture mode's large type the speed and the position
+would take the whole row."""
 
 
 def _tinted(icon: QIcon, colour: QColor, side: int) -> QIcon:
@@ -68,15 +71,14 @@ class PlayerPanel(QWidget):
         self.end_button = button(pixmap.SP_MediaSkipForward, "End (End)", self._to_end)
         self.speed = QComboBox()
         for speed in SPEEDS:
-            self.speed.addItem(
-                "as fast as possible" if math.isinf(speed) else f"{speed:,}/s", speed
-            )
+            self.speed.addItem("full speed" if math.isinf(speed) else f"{speed:,}/s", speed)
         self.speed.setCurrentIndex(SPEEDS.index(10))
         self.speed.setToolTip("Operations a second")
         self.speed.currentIndexChanged.connect(lambda _: player.set_speed(self.speed.currentData()))
         self.label = ElidedLabel(NO_TRACE)
         self.timeline = QSlider(Qt.Orientation.Horizontal)
         self.timeline.setToolTip("Drag to any operation")
+        self.timeline.setMinimumWidth(TIMELINE_WIDTH)
         self.timeline.sliderReleased.connect(
             lambda: self.sig_seek_requested.emit(self.timeline.value())
         )

@@ -3,16 +3,27 @@ size, and the sample lessons in Help > Examples."""
 
 import subprocess
 import sys
+from itertools import pairwise
 
+import pytest
 from PIL import Image, ImageStat
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
-from orbita_gui.app.lecture_ui import LECTURE_CAPITALS
 from orbita_gui.resources import resource_path
 from orbita_gui.views import type_scale
 
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
+FRAMES_SAMPLE = resource_path("traces", "1-next-free-hint.trace")
+
+
+@pytest.fixture(autouse=True)
+def normal_type():
+    """Type back at its normal size after each test: the scale is the process's, and a
+    test that ends in lecture mode would leave its large type to the next."""
+    yield
+    type_scale.set_scale(1.0)
 
 
 def capitals(widget) -> float:
@@ -45,11 +56,30 @@ def test_f5_turns_lecture_mode_on_and_off(qtbot, window):
     qtbot.keyClick(window.grid, Qt.Key.Key_F5)
     assert window.lecture.lecturing
     assert not window.dock("controls").isVisible() and not window.dock("stats").isVisible()
-    capital = QFontMetricsF(type_scale.font()).capHeight()
-    assert abs(capital - LECTURE_CAPITALS * window.height() / 768) < 2
     qtbot.keyClick(window.grid, Qt.Key.Key_F5)
     assert not window.lecture.lecturing
     assert window.dock("controls").isVisible() and type_scale.scale() == 1.0
+    panels = window.explain.panels  # narration beside code again, the code titled
+    assert (
+        panels.orientation() == Qt.Orientation.Horizontal and window.explain.code.title.isVisible()
+    )
+
+
+def application_capitals() -> float:
+    """How tall the capitals of the application's font are, in pixels."""
+    return QFontMetricsF(QApplication.font()).capHeight()
+
+
+def test_lecture_type_has_capitals_about_24_px_tall_per_768_lines(qtbot, window):
+    window.resize(1024, 768)
+    qtbot.wait(50)
+    window.lecture.set_lecture(True)
+    assert abs(application_capitals() - 24) <= 1
+    assert abs(QFontMetricsF(window.explain.narration.font()).capHeight() - 24 * 13 / 11) <= 1.5
+    window.resize(1280, 720)  # a wider, shorter projector: type follows the height
+    qtbot.waitUntil(lambda: abs(application_capitals() - 22.5) <= 1)
+    window.lecture.set_lecture(False)
+    assert type_scale.scale() == 1.0
 
 
 def free_nodes_shown(window) -> int:
@@ -66,21 +96,80 @@ def free_nodes_shown(window) -> int:
     return count
 
 
-def test_at_1024_by_768_every_view_shows_its_content_in_both_modes(qtbot, window):
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_on_a_projector_every_view_shows_its_content_in_both_modes(qtbot, window, size):
     assert window.minimumSizeHint().width() <= 800 and window.minimumSizeHint().height() <= 600
     window.traces.load(SAMPLE)
     for _ in range(22):  # five 128-byte regions in the free list
         window.traces.player.step_forward()
     for lecture in (False, True):
         window.lecture.set_lecture(lecture)
-        window.resize(1024, 768)
+        window.resize(*size)
         qtbot.wait(200)
         heap_map = window.heap_map
         bar = heap_map._bar(0)
-        right = QPoint(round(bar.right() * heap_map.zoom) - 1, round(bar.center().y()))
-        assert heap_map.visibleRegion().contains(right), lecture  # bars whole, no sideways scroll
+        corner = (bar.bottomRight() * heap_map.zoom).toPoint() - QPoint(1, 1)
+        assert heap_map.visibleRegion().contains(corner), lecture  # bars whole, not scrolled
         assert free_nodes_shown(window) >= 3, lecture
         assert window.explain.narration.isVisible() and window.explain.code.isVisible()
+
+
+def shown(views) -> bool:
+    return all(view.isVisible() for view in views)
+
+
+def test_lecture_mode_shows_the_pictures_of_the_layer_explained_at_full_width(qtbot, window):
+    frames, heap = window.layer_views("frames"), window.layer_views("heap")
+    window.resize(1024, 768)
+    window.lecture.set_lecture(True)
+    assert shown(frames) and not any(view.isVisible() for view in heap)  # nothing explained
+    window.model.allocate(24, 8)
+    assert shown(heap) and not window.grid.isVisible()
+    qtbot.waitUntil(lambda: window.free_list.width() > 0.8 * window.width())
+    window.model.allocate_frame()
+    assert shown(frames) and not any(view.isVisible() for view in heap)
+    qtbot.waitUntil(lambda: window.grid.width() > 0.8 * window.width())
+    window.traces.load(SAMPLE)  # before a trace's first operation: the layer that works on
+    assert shown(heap) and not window.grid.isVisible()
+    window.traces.load(FRAMES_SAMPLE)
+    assert shown(frames) and not window.heap_map.isVisible()
+    window.lecture.set_lecture(False)
+    assert shown(frames) and shown(heap)
+
+
+def test_the_step_keys_still_walk_when_lecture_mode_changes_the_pictures(qtbot, window):
+    window.lecture.set_lecture(True)
+    window.model.allocate_frame()
+    window.grid.setFocus()
+    window.model.allocate(24, 8)  # the grid, which had the keyboard, goes
+    explanation = window.explain.explanation
+    last = explanation.index
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Up)
+    assert explanation.index == last - 1
+
+
+def tick_words(axis) -> list:
+    """Where an axis writes its ticks' words, as it works them out when it paints."""
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.setFont(axis.style["tickFont"])
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return sorted((rect for rect, _, text in texts if text), key=lambda rect: rect.left())
+
+
+@pytest.mark.parametrize(("lecture", "size"), [(False, (1440, 900)), (True, (1024, 768))])
+def test_the_grid_s_top_ticks_thin_out_as_type_grows(qtbot, window, lecture, size):
+    window.resize(*size)
+    window.model.allocate_frame()  # in lecture mode, the grid alone
+    window.lecture.set_lecture(lecture)
+    qtbot.wait(200)
+    words = tick_words(window.grid.getPlotItem().getAxis("top"))
+    assert len(words) >= 2
+    for left, right in pairwise(words):
+        assert left.right() < right.left(), (left, right)
 
 
 def test_help_examples_open_the_samples_as_lessons(qtbot, window):
