@@ -28,7 +28,7 @@ import numpy as np
 
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
 from .errors import HeapFrameError, InvalidMachineError, cut
-from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE, PagesMapped
+from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE
 from .protocols import Event, FrameAllocator, HeapAllocator
 from .registry import create
 from .units import format_size
@@ -158,15 +158,18 @@ class Machine:
         self.page_base = heap_start - heap_start % PAGE_SIZE
         self.heap_frames = np.zeros(0, dtype=np.int64)
         """Frame number backing each heap page, page 0 first: page n is frame n."""
+        self._mapping: Event | None = None
+        """The event that mapped the heap's pages, while they are mapped."""
         if boot:
             self.map_heap_pages()
 
-    def map_heap_pages(self) -> PagesMapped:
+    def map_heap_pages(self) -> Event:
         """Map every page the heap touches to a frame, in order, as the kernel does
         when it starts its heap."""
         pages = heap_pages(self.heap.heap_start, self.heap.heap_size)
         event = self.frames.allocate_first_frames_event(pages, self.page_base)
         self.heap_frames = event.frames
+        self._mapping = event
         return event
 
     # Frames, guarded
@@ -184,8 +187,8 @@ class Machine:
     def revert(self, event: Event) -> None:
         """Undo the latest operation, on whichever allocator made it."""
         (self.frames if event.layer == FRAMES else self.heap).revert(event)
-        if type(event) is PagesMapped:
-            self.heap_frames = self.heap_frames[:0]
+        if event is self._mapping:  # (each frame allocator maps pages with its own event)
+            self.heap_frames, self._mapping = self.heap_frames[:0], None
 
     # The mapping
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
 from .allocators.bitmap_frames import FrameAllocator
+from .allocators.buddy_frames import BuddyFrames
 from .allocators.free_list_heap import FreeListHeap
 from .allocators.heap_rules import FITS, GUIDE, LEFTOVERS, ORDERS, OSTEP, HeapRules
 from .errors import InvalidParameterError
@@ -223,5 +224,18 @@ register(
         "OSTEP malloc.py's defaults: best fit, address order, no coalescing",
         view="free-list",
         listing="free_list.txt",
+    )
+)
+register(
+    Kind(
+        "buddy",
+        FRAMES,
+        BuddyFrames,
+        (Param("memory_size", 1 << 30),),
+        "a buddy frame allocator: blocks of 2**k frames, the lowest free block of the "
+        "smallest order that holds a request, split in halves; freed blocks merge "
+        "with their free buddies",
+        view="bitmap",
+        listing="buddy.txt",
     )
 )

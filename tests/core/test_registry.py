@@ -26,7 +26,7 @@ def exercise(heap) -> list:
 
 def test_every_kind_is_listed_with_its_layer_and_view():
     assert {"bitmap", "guide", "free-list", "ostep"} <= set(registry.kinds())
-    assert set(registry.kinds(registry.FRAMES)) == {"bitmap"}
+    assert set(registry.kinds(registry.FRAMES)) == {"bitmap", "buddy"}
     assert all(kind.view for kind in registry.kinds().values())
 
 
@@ -56,8 +56,8 @@ def test_create_refuses_a_parameter_naming_those_it_takes():
         registry.create("free-list", colour="red")
     with pytest.raises(InvalidParameterError, match="fit 'sideways' is not one of"):
         registry.create("free-list", fit="sideways")
-    with pytest.raises(InvalidParameterError, match="no allocator is called 'buddy'"):
-        registry.create("buddy")
+    with pytest.raises(InvalidParameterError, match="no allocator is called 'slab'"):
+        registry.create("slab")
 
 
 def test_presets_are_the_free_list_with_their_rules():
