@@ -115,6 +115,7 @@ class ResetDialog(QDialog):
         parent: QWidget | None = None,
         heap: str = "guide",
         heap_params: dict | None = None,
+        frames: str = "bitmap",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New machine")
@@ -128,6 +129,13 @@ class ResetDialog(QDialog):
         self.heap = QLineEdit(format_size(heap_size).replace(",", ""))
         self.heap.setToolTip("Bytes: 100K, 100 KiB, 0x19000 ...")
         form.addRow("Physical memory", self.memory)
+        self.frames_box = QComboBox()
+        for name, kind in registry.kinds(registry.FRAMES).items():
+            self.frames_box.addItem(name, name)
+            index = self.frames_box.count() - 1
+            self.frames_box.setItemData(index, kind.help, Qt.ItemDataRole.ToolTipRole)
+        self.frames_box.setCurrentIndex(max(0, self.frames_box.findData(frames)))
+        form.addRow("Frame allocator", self.frames_box)
         form.addRow(f"Kernel heap at {HEAP_START:#_x}", self.heap)
 
         self.kinds = dict(registry.kinds(registry.HEAP))
@@ -261,6 +269,10 @@ class ResetDialog(QDialog):
     def sizes(self) -> tuple[int, int | None]:
         memory = self.memory.currentData()
         return memory, check_sizes(memory, self.heap.text())[0]
+
+    def frame_allocator(self) -> str:
+        """The frame allocator chosen, by its registry name."""
+        return self.frames_box.currentData()
 
     def allocator(self) -> tuple[str, dict]:
         """The heap allocator chosen: its registry name and parameters (a preset's are

@@ -504,11 +504,13 @@ class MainWindow(QMainWindow):
             self,
             heap=getattr(machine, "heap_kind", "guide"),
             heap_params=dict(machine.heap.params),
+            frames=machine.frames_kind,
         )
         if dialog.exec():
             memory, heap_size = dialog.sizes()
             heap, heap_params = dialog.allocator()
-            self.model.reset(memory, heap_size, heap=heap, heap_params=heap_params)
+            frames = dialog.frame_allocator()
+            self.model.reset(memory, heap_size, heap=heap, heap_params=heap_params, frames=frames)
 
     def allocate_frames(self, count: int) -> int:
         """Allocate `count` frames as one undo step; a progress dialog with Cancel if

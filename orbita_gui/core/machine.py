@@ -27,10 +27,10 @@ from __future__ import annotations
 import numpy as np
 
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
-from .errors import HeapFrameError, InvalidMachineError, cut
+from .errors import FrameError, HeapFrameError, InvalidMachineError, cut
 from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE
-from .protocols import Event, FrameAllocator, HeapAllocator
-from .registry import create
+from .protocols import BlockFrameAllocator, Event, FrameAllocator, HeapAllocator
+from .registry import block_allocators, create
 from .units import format_size
 
 HEAP_START = 0x_4444_4444_0000
@@ -155,6 +155,8 @@ class Machine:
         self.heap.init(heap_start, heap_size)
         self.heap_kind = heap
         """The registry name the heap was made by (with `heap.params`, what remakes it)."""
+        self.frames_kind = frames
+        """The registry name the frame allocator was made by."""
         self.page_base = heap_start - heap_start % PAGE_SIZE
         self.heap_frames = np.zeros(0, dtype=np.int64)
         """Frame number backing each heap page, page 0 first: page n is frame n."""
@@ -183,6 +185,18 @@ class Machine:
                 "it cannot be freed while the heap uses it"
             )
         return self.frames.free_frame_event(frame)
+
+    def allocate_frames_event(self, count: int) -> Event:
+        """`count` contiguous frames, from a frame allocator that hands out blocks (a
+        buddy allocator); `FrameError` from one that hands out a frame at a time."""
+        frames = self.frames
+        if not isinstance(frames, BlockFrameAllocator):
+            raise FrameError(
+                f"the {self.frames_kind} frame allocator hands out one frame at a time: "
+                f"{count:,} contiguous frames need one that hands out blocks "
+                f"({', '.join(block_allocators())})"
+            )
+        return frames.allocate_frames_event(count)
 
     def revert(self, event: Event) -> None:
         """Undo the latest operation, on whichever allocator made it."""

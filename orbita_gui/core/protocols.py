@@ -95,6 +95,34 @@ class FrameAllocator(Allocator, Protocol):
 
 
 @runtime_checkable
+class BlockFrameAllocator(FrameAllocator, Protocol):
+    """A frame allocator that also hands out blocks of contiguous frames (a buddy)."""
+
+    top_order: int
+    """Blocks have 2**order frames, order 0 to this."""
+
+    def allocate_frames_event(self, count: int) -> Event:
+        """`count` contiguous frames (a block may hold more); a failed event if none."""
+        ...
+
+    def live_blocks(self) -> Mapping[int, int]:
+        """Frames asked for by each live block, by its first frame."""
+        ...
+
+    def block_order(self, frame_number: int) -> int | None:
+        """The order of the live block that starts at `frame_number`, or None."""
+        ...
+
+    def block_start(self, frame_number: int) -> int | None:
+        """The first frame of the live block that holds `frame_number`, or None."""
+        ...
+
+    def free_blocks(self, order: int) -> Sequence[int]:
+        """First frames of the free blocks of `order`, lowest first."""
+        ...
+
+
+@runtime_checkable
 class HeapAllocator(Allocator, Protocol):
     """A heap of bytes handing out blocks."""
 

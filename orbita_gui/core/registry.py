@@ -78,6 +78,9 @@ class Kind:
     listing: str = ""
     """Its source listing for the code panel, a file of resources/listings (see
     `core.listing`): the guide's code for the guide's pair, pseudo-code otherwise."""
+    blocks: bool = False
+    """A frame allocator that also hands out blocks of contiguous frames
+    (`protocols.BlockFrameAllocator`)."""
 
     def parse_params(self, words: list[str]) -> dict[str, object]:
         """`key=value` words (as a trace header or the command line writes them) as
@@ -115,6 +118,11 @@ def register(kind: Kind) -> Kind:
         raise ValueError(f"an allocator named {kind.name!r} is registered already")
     _KINDS[kind.name] = kind
     return kind
+
+
+def block_allocators() -> list[str]:
+    """The frame allocators that hand out blocks of contiguous frames."""
+    return [name for name, kind in kinds(FRAMES).items() if kind.blocks]
 
 
 def kinds(layer: str | None = None) -> Mapping[str, Kind]:
@@ -235,7 +243,8 @@ register(
         "a buddy frame allocator: blocks of 2**k frames, the lowest free block of the "
         "smallest order that holds a request, split in halves; freed blocks merge "
         "with their free buddies",
-        view="bitmap",
+        view="buddy",
         listing="buddy.txt",
+        blocks=True,
     )
 )

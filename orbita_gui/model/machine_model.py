@@ -17,8 +17,9 @@ from PySide6.QtGui import QUndoStack
 from orbita_gui.core import Event, Frame, HeapStats, Layout, Machine, MemoryStats, OrbitaError
 from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.events import FRAMES
+from orbita_gui.core.protocols import BlockFrameAllocator
 from orbita_gui.traces import Op, Outcome, Trace
-from orbita_gui.traces.trace import FREE, FREE_FRAME, MALLOC, REALLOC
+from orbita_gui.traces.trace import ALLOC_FRAMES, FREE, FREE_FRAME, MALLOC, REALLOC
 
 from .commands import Batch, OpsCommand, ResetCommand, never_raises
 from .history import BLOCK_PREFIX, FRAME_PREFIX, History
@@ -246,9 +247,14 @@ class MachineModel(QObject):
         return self.apply(op, label="allocate frame").event
 
     def allocate_frames(self, count: int, progress=None) -> int:
-        """Allocate up to `count` frames as one undo step; returns how many. With
+        """Allocate up to `count` frames as one undo step; returns how many (a frame
+        allocator that hands out blocks: one block of `count` contiguous frames). With
         `progress(done, total)`, told every `FRAMES_AT_ONCE` frames: False from it
         cancels the whole step (nothing stays allocated, 0 is returned)."""
+        if isinstance(self.machine.frames, BlockFrameAllocator) and count > 1:
+            op = Op(ALLOC_FRAMES, self._history.fresh_name(FRAME_PREFIX), count)
+            event = self.apply(op, label=f"allocate {count:,} contiguous frames").event
+            return len(event.frames_taken) if event is not None else 0
         count = min(count, self.machine.frames.stats().free_frames)
         if count <= 0:
             self._fail("allocate_frame() -> None: out of memory")
@@ -272,6 +278,11 @@ class MachineModel(QObject):
         return count
 
     def free_frame(self, number: int) -> Event | None:
+        """Free frame `number`, or the block of contiguous frames that holds it."""
+        frames = self.machine.frames
+        if isinstance(frames, BlockFrameAllocator):
+            start = frames.block_start(number)
+            number = number if start is None else start
         name = self._history.name_of_frame(number)
         if name is None:
             self._fail(self._why_frame_not_freed(number))
@@ -323,11 +334,14 @@ class MachineModel(QObject):
         heap_size: int,
         heap: str = "guide",
         heap_params: dict | None = None,
+        frames: str = "bitmap",
     ) -> bool:
-        """Start over with a new machine of that heap allocator (undoable); False if the
-        sizes or the allocator are refused."""
+        """Start over with a new machine of those allocators (undoable); False if the
+        sizes or the allocators are refused."""
         try:
-            machine = Machine(memory_size, heap_size=heap_size, heap=heap, heap_params=heap_params)
+            machine = Machine(
+                memory_size, heap_size=heap_size, heap=heap, heap_params=heap_params, frames=frames
+            )
         except OrbitaError as error:
             self._fail(str(error))
             return False

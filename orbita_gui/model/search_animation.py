@@ -26,7 +26,10 @@ def frame_scan(event: Event) -> tuple[int, int] | None:
     step's range); None for any other event."""
     if event.layer != FRAMES or event.failed or len(event.frames_taken) != 1:
         return None
-    start, found = event.steps[0].where[0] // FRAME_SIZE, event.frames_taken[0]
+    first = event.steps[0]
+    if first.kind not in ("pass-over", "choose"):  # no scan (a buddy takes from a set)
+        return None
+    start, found = first.where[0] // FRAME_SIZE, event.frames_taken[0]
     return (start, found) if found >= start else None
 
 

@@ -16,7 +16,7 @@ from .trace import INTRO, Op, Trace
 def op_text(op: Op) -> str:
     """One operation as the trace file says it, with its line if it has one."""
     name = op.name or "null"
-    size = f" {op.size:,}" if op.kind in ("malloc", "realloc") else ""
+    size = f" {op.size:,}" if op.kind in ("malloc", "realloc", "alloc-frames") else ""
     return f"line {op.line}: {op.kind} {name}{size}" if op.line else f"{op.kind} {name}{size}"
 
 

@@ -1,13 +1,16 @@
 """orbita-gui's own trace format: plain text a teacher can write by hand.
 
     # comments start with #
-    frames 1GiB                  physical memory (optional, before any operation)
+    frames 1GiB                  physical memory (optional, before any operation), and
+                                 its allocator if not the guide's: frames 1GiB buddy
     heap 0x444444440000 100KiB   the kernel heap's start and size (optional)
     allocator free-list fit=best order=addrsort coalesce=yes
                                  the heap allocator and its parameters (optional;
                                  the guide's when left out; see `orbita-gui kinds`)
     alloc-frame f1               allocate a frame, call it f1
-    free-frame f1
+    alloc-frames big 3           3 contiguous frames (a block: a buddy allocator's); a
+                                 size is whole frames: alloc-frames page 2MiB
+    free-frame f1                free a frame, or the block named by its first frame
     malloc a 24 8                allocate 24 bytes aligned to 8 (the alignment may be left out)
     realloc a 48                 grow or shrink a, keeping its alignment
     free a
@@ -26,22 +29,44 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core import registry
+from ..core.addresses import FRAME_SIZE
 from ..core.errors import InvalidMachineError, InvalidParameterError, LayoutError
 from ..core.layout import Layout
 from ..core.machine import HEAP_SIZE, check_machine, machine_sizes
 from ..core.units import SIZE_FORMS, format_size, parse_size
 from .source import error_at, numbered_lines, quoted, read_text
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, INTRO, MALLOC, NULL, REALLOC, Ops, Trace
+from .trace import (
+    ALLOC_FRAME,
+    ALLOC_FRAMES,
+    FREE,
+    FREE_FRAME,
+    INTRO,
+    MALLOC,
+    NULL,
+    REALLOC,
+    Ops,
+    Trace,
+)
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-ARGUMENTS = {ALLOC_FRAME: (1,), FREE_FRAME: (1,), MALLOC: (2, 3), FREE: (1,), REALLOC: (2,)}
+BARE_NUMBER = re.compile(r"0[xX][0-9a-fA-F_]+|[0-9_]+")
+"""A count without a unit (alloc-frames' number of frames, not a size)."""
+ARGUMENTS = {
+    ALLOC_FRAME: (1,),
+    ALLOC_FRAMES: (2,),
+    FREE_FRAME: (1,),
+    MALLOC: (2, 3),
+    FREE: (1,),
+    REALLOC: (2,),
+}
 USAGE = {
     ALLOC_FRAME: "alloc-frame NAME",
+    ALLOC_FRAMES: "alloc-frames NAME COUNT (or a size: 2MiB)",
     FREE_FRAME: "free-frame NAME",
     MALLOC: "malloc NAME SIZE [ALIGN]",
     FREE: "free NAME",
     REALLOC: "realloc NAME SIZE",
-    "frames": "frames SIZE",
+    "frames": "frames SIZE [ALLOCATOR]",
     "heap": "heap START SIZE",
     "allocator": "allocator NAME [KEY=VALUE ...]",
 }
@@ -60,7 +85,7 @@ class _Line(NamedTuple):
 def parse_native(text: str, source: str = "<trace>") -> Trace:
     """Read a whole trace; the first bad line raises `TraceSyntaxError`."""
     header: dict[str, _Line] = {}
-    allocator = None
+    allocator = frames_kind = None
     ops = Ops()
     append = ops.appender()
     comments = _Comments()
@@ -80,6 +105,9 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
             if len(ops) or keyword in header:
                 why = "must come before operations" if len(ops) else "is given twice"
                 raise error_at(source, number, line, 0, f"{keyword!r} {why}")
+            if keyword == "frames" and len(words) == 3:
+                frames_kind = _frame_allocator(source, number, line, words[2])
+                words = words[:2]
             header[keyword] = _Line(number, line, _header_values(source, number, line, words))
         else:
             append(*_operation(source, number, line, words), line=number)
@@ -98,6 +126,7 @@ def parse_native(text: str, source: str = "<trace>") -> Trace:
         heap_size,
         heap_kind=kind,
         heap_params=params,
+        frames_kind=frames_kind,
         comments=comments.done(),
     )
 
@@ -158,6 +187,29 @@ def _allocator(source: str, number: int, line: str, words: list[str]):
     return kind.name, tuple(params.items())
 
 
+def _frame_allocator(source: str, number: int, line: str, word: str) -> str:
+    """The frame allocator a `frames` line names, or an error pointing at it."""
+    known = registry.kinds(registry.FRAMES)
+    if word not in known:
+        message = f"no frame allocator is called {quoted(word)}; there are: {', '.join(known)}"
+        raise error_at(source, number, line, 2, message)
+    return word
+
+
+def _frame_count(source: str, number: int, line: str, words: list[str]) -> int:
+    """alloc-frames' count: a number of frames, or a size (with its unit) of whole frames."""
+    word = words[2]
+    count = _size(source, number, line, words, 2, "a number of frames or a size")
+    if not BARE_NUMBER.fullmatch(word):  # a size, with its unit
+        if count % FRAME_SIZE:
+            message = f"{quoted(word)} is not a whole number of {FRAME_SIZE:,}-byte frames"
+            raise error_at(source, number, line, 2, message)
+        count //= FRAME_SIZE
+    if count < 1:
+        raise error_at(source, number, line, 2, "a block holds 1 frame or more")
+    return count
+
+
 def _size(source: str, number: int, line: str, words: list[str], index: int, what: str) -> int:
     """Word `index` as a size, or an error pointing at it."""
     try:
@@ -216,6 +268,8 @@ def _operation(source: str, number: int, line: str, words: list[str]) -> tuple[s
     elif not NAME.fullmatch(name):
         message = f"{quoted(name)} is not a name: use letters, digits, _ . -"
         raise error_at(source, number, line, 1, message)
+    if keyword == ALLOC_FRAMES:
+        return keyword, name, _frame_count(source, number, line, words), 8
     if keyword not in (MALLOC, REALLOC):
         return keyword, name, 0, 8
     size = _size(source, number, line, words, 2, "a size in bytes")
@@ -243,8 +297,10 @@ def _size_text(size: int) -> str:
 def format_native(trace: Trace, title: str = "orbita-gui session") -> str:
     """The trace as native text: reading it back gives the same operations."""
     out = [f"# {title}"]
-    if trace.memory_size is not None:
-        out.append(f"frames {_size_text(trace.memory_size)}")
+    frames_kind = trace.frames_kind if trace.frames_kind != "bitmap" else None
+    if trace.memory_size is not None or frames_kind is not None:
+        memory = machine_sizes(trace.memory_size, trace.heap_start, trace.heap_size)[0]
+        out.append(" ".join(["frames", _size_text(memory), *filter(None, [frames_kind])]))
     if trace.heap_size is not None:
         start = trace.heap_start if trace.heap_start is not None else 0
         out.append(f"heap {start:#x} {_size_text(trace.heap_size)}")
@@ -256,7 +312,7 @@ def format_native(trace: Trace, title: str = "orbita-gui session") -> str:
         name = op.name or "null"
         if op.kind == MALLOC:
             out.append(f"{op.kind} {name} {op.size} {op.align}")
-        elif op.kind == REALLOC:
+        elif op.kind in (REALLOC, ALLOC_FRAMES):
             out.append(f"{op.kind} {name} {op.size}")
         else:
             out.append(f"{op.kind} {name}")

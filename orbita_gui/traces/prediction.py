@@ -88,6 +88,9 @@ def _judge_frame(event: Event, guess: int | None) -> Judgement:
     theirs = f"The allocator took frame {found:,}"
     if guess is None:
         return Judgement(False, f"{theirs}: memory was not full.")
+    if not scans or scans[0].kind not in ("pass-over", "choose"):  # no scan: a buddy's
+        why = next(s.reason for s in scans if s.where and s.where[0] == found * FRAME_SIZE)
+        return Judgement(False, f"{theirs}: {why}.")
     if start <= guess < found:
         why = f"frame {guess:,} was used: the scan from next_free ({start:,}) passed over it"
     elif guess < start and found >= start:

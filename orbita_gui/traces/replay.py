@@ -31,7 +31,20 @@ from ..core.layout import Layout
 from ..core.machine import Machine, machine_sizes
 from ..core.units import plural
 from .session import ALLOCATED, REALLOCATED, UNCHANGED, session_trace
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, OpRow, Trace, rows
+from .trace import (
+    ALLOC_FRAME,
+    ALLOC_FRAMES,
+    FRAME_KINDS,
+    FREE,
+    FREE_FRAME,
+    MALLOC,
+    NULL,
+    REALLOC,
+    Op,
+    OpRow,
+    Trace,
+    rows,
+)
 
 _UNBOUND = object()
 """What a name holds when it holds nothing."""
@@ -98,15 +111,13 @@ def _bound_name(op: Op) -> str:
     return op.name if op.new_name is None else op.new_name
 
 
-_FRAME_KINDS = frozenset((ALLOC_FRAME, FREE_FRAME))
 _SEARCHING = frozenset((MALLOC, REALLOC))
 """The operations that search the free list: each makes the search before it old."""
-"""The frame allocator's operations; every other is the heap's."""
 
 
 def _frame_op(op: Op) -> bool:
     """Whether the operation is one of the frame allocator's (else the heap's)."""
-    return op.kind in _FRAME_KINDS
+    return op.kind in FRAME_KINDS
 
 
 def _at(op: Op) -> str:
@@ -352,7 +363,7 @@ class Replayer:
                 bound is _UNBOUND
                 or bound is None
                 or kind == MALLOC
-                or (name in self._frame_names) == (kind in _FRAME_KINDS)
+                or (name in self._frame_names) == (kind in FRAME_KINDS)
             ):
                 outcome = self._HANDLERS[kind](self, op, bound)
             else:
@@ -418,7 +429,16 @@ class Replayer:
 
     def _allocate_frame(self, op: Op, bound) -> Outcome:
         event = self.machine.frames.allocate_frame_event()
-        self._bind(op.name, event.frame_number, frame=True)
+        return self._bind_frames(op, event)
+
+    def _allocate_frames(self, op: Op, bound) -> Outcome:
+        """`op.size` contiguous frames: a block, named by its first frame (a frame
+        allocator that hands out one frame at a time refuses, changing nothing)."""
+        return self._bind_frames(op, self.machine.allocate_frames_event(op.size))
+
+    def _bind_frames(self, op: Op, event: Event) -> Outcome:
+        taken = event.frames_taken
+        self._bind(op.name, taken[0] if taken else None, frame=True)
         return _result(op, event)
 
     def _reallocate(self, op: Op, bound) -> Outcome:
@@ -471,6 +491,7 @@ class Replayer:
 
     _HANDLERS: ClassVar[dict[str, Callable[[Replayer, Op, object], Outcome]]] = {
         ALLOC_FRAME: _allocate_frame,
+        ALLOC_FRAMES: _allocate_frames,
         FREE_FRAME: _free,
         MALLOC: _allocate,
         FREE: _free,
@@ -518,7 +539,12 @@ def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:
     given); room enough where it does not say."""
     heap_size = trace.heap_size if heap_size is None else heap_size
     sizes = machine_sizes(trace.memory_size, trace.heap_start, heap_size)
-    return Machine(*sizes, heap=trace.heap_kind or "guide", heap_params=dict(trace.heap_params))
+    return Machine(
+        *sizes,
+        heap=trace.heap_kind or "guide",
+        heap_params=dict(trace.heap_params),
+        frames=trace.frames_kind or "bitmap",
+    )
 
 
 STAT_COLUMNS = (

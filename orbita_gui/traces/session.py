@@ -20,7 +20,18 @@ from collections.abc import Mapping, Sequence
 from ..core.errors import LayoutError
 from ..core.layout import Layout
 from ..core.machine import Machine
-from .trace import ALLOC_FRAME, FREE, FREE_FRAME, MALLOC, NULL, REALLOC, Op, Ops, Trace
+from .trace import (
+    ALLOC_FRAMES,
+    FRAME_KINDS,
+    FREE,
+    FREE_FRAME,
+    MALLOC,
+    NULL,
+    REALLOC,
+    Op,
+    Ops,
+    Trace,
+)
 
 UNCHANGED, ALLOCATED, REALLOCATED = 0, 1, 2
 """What a realloc did, as `Replayer.effects` records it for those a session writes
@@ -58,8 +69,10 @@ def session_trace(
             continue
         if kind == MALLOC:
             malloc(names.now(op.name), op.size, op.align)
+        elif kind == ALLOC_FRAMES:
+            append(kind, names.now(op.name, FRAME), op.size)
         elif kind != REALLOC:
-            append(kind, names.now(op.name, FRAME if kind in (ALLOC_FRAME, FREE_FRAME) else BLOCK))
+            append(kind, names.now(op.name, FRAME if kind in FRAME_KINDS else BLOCK))
         else:
             new = op.name if op.new_name is None else op.new_name
             if op.align == 8 and op.name and new == op.name and _writable(op.size, 8):
@@ -80,6 +93,7 @@ def session_trace(
         heap_size=heap.heap_size,
         heap_kind=machine.heap_kind,
         heap_params=tuple(heap.params.items()),
+        frames_kind=machine.frames_kind,
     )
 
 

@@ -18,14 +18,17 @@ from functools import partial
 from itertools import repeat, starmap
 from typing import NamedTuple, overload
 
-ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC = (
+ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC, ALLOC_FRAMES = (
     "alloc-frame",
     "free-frame",
     "malloc",
     "free",
     "realloc",
+    "alloc-frames",
 )
-KINDS = (ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC)
+KINDS = (ALLOC_FRAME, FREE_FRAME, MALLOC, FREE, REALLOC, ALLOC_FRAMES)
+FRAME_KINDS = frozenset((ALLOC_FRAME, FREE_FRAME, ALLOC_FRAMES))
+"""The frame allocator's operations; every other is the heap's."""
 NULL = ""
 """The name of the null pointer: `free` of it does nothing, `realloc` of it allocates."""
 INTRO = 0
@@ -34,7 +37,8 @@ INTRO = 0
 
 @dataclass(frozen=True, slots=True)
 class Op:
-    """One operation; `size` and `align` matter for malloc and realloc only.
+    """One operation; `size` and `align` matter for malloc and realloc only (for
+    alloc-frames, `size` is the number of contiguous frames).
 
     After a realloc the block is known as `new_name` if given (a real program's
     new pointer, from ltrace), else by its old name.
@@ -278,6 +282,8 @@ class Trace:
     """The heap allocator the trace asks for by its registry name (None: the guide's)."""
     heap_params: tuple[tuple[str, object], ...] = ()
     """Its parameters, as `(name, value)` pairs."""
+    frames_kind: str | None = None
+    """The frame allocator the trace asks for by its registry name (None: the guide's)."""
     comments: Mapping[int, str] = field(default_factory=dict)
     """What the trace's author wrote in comments, as the player narrates it: by the line
     of the operation it explains (the comments just above it and at its end), and

@@ -41,7 +41,10 @@ class ControlsPanel(QWidget):
         frames = QGroupBox("Frames")
         row = QVBoxLayout(frames)  # one above the other: narrow enough for a projector
         self.frame_count = QSpinBox(minimum=1, maximum=4_194_304, value=1)
-        self.frame_count.setToolTip("How many frames to allocate, one by one, as one undo step")
+        self.frame_count.setToolTip(
+            "How many frames to allocate, one by one, as one undo step (a buddy allocator: "
+            "one block of that many contiguous frames)"
+        )
         self.allocate_frames_button = QPushButton("Allocate frames")
         allocate_frames = allocate_frames or model.allocate_frames
         self.allocate_frames_button.clicked.connect(

@@ -17,6 +17,7 @@ from orbita_gui.model.machine_model import frame_changes
 from orbita_gui.model.search_animation import frame_scan
 
 from . import palette, type_scale
+from .block_outlines import BlockOutlines
 from .frame_codes import CODE_FREE, CODE_MADE, FrameCodes
 from .grid_overview import overview
 
@@ -196,6 +197,9 @@ class FrameGridView(pg.PlotWidget):
         plot.addItem(self.image)
         self._lines = _CellLines()
         plot.addItem(self._lines)
+        self._blocks = BlockOutlines()
+        for item in self._blocks.items:
+            plot.addItem(item)
         self._marker = QGraphicsRectItem()
         pen = QPen(palette.MARKER, 3)
         pen.setCosmetic(True)
@@ -273,7 +277,7 @@ class FrameGridView(pg.PlotWidget):
         image = self.codes.refresh(
             frames.bitmap(), time.monotonic(), self.model.selected_frames, self._linked, scanned
         )
-        next_free = frames.next_free
+        next_free = getattr(frames, "next_free", None)  # a buddy has no hint
         if scan is not None:  # the grid as the scan sees it: the frame found still free,
             start, found = scan  # next_free where the scan began, until the last step
             done = animation.done
@@ -287,13 +291,8 @@ class FrameGridView(pg.PlotWidget):
             self.image.setRect(QRectF(0, 0, image.shape[1] * k, image.shape[0] * k))
             self.image.cells_per_pixel = k
             self._shown = None if animating else image.copy()
-        col, row = self.cell_of(next_free % frames.total_frames)
-        self._marker.setRect(QRectF(col, row, 1, 1))
-        (left, right), _ = self.getPlotItem().getViewBox().viewRange()
-        on_right = col > (left + right) / 2  # keep the label inside the view
-        self._marker_label.setAnchor((1, 0) if on_right else (0, 0))
-        self._marker_label.setPos(col if on_right else col + 1, row + 1)
-        self._point_to(col + 0.5, row + 0.5)
+        self._show_next_free(None if next_free is None else next_free % frames.total_frames)
+        self._blocks.show(frames, self.codes.cols, (self.codes, self.model.revision))
         if animating:
             if not self._animation.isActive():
                 self._animation.start()
@@ -338,8 +337,11 @@ class FrameGridView(pg.PlotWidget):
                 f"Backs heap page {machine.page_address(page):#_x} (virtual) "
                 f"→ frame {frame:,} (physical)"
             )
-        if frame == machine.frames.next_free:
+        if frame == getattr(machine.frames, "next_free", None):
             lines.append("next_free: the next search starts here")
+        block = self._blocks.describe(machine.frames, frame)
+        if block:
+            lines.append(block)
         note = self.model.frame_note(frame)
         if note:
             lines.append(f"Last change: {note}")
@@ -378,8 +380,8 @@ class FrameGridView(pg.PlotWidget):
             self.model.free_frame(frame)
         else:
             event = self.model.allocate_frame()
-            if event is not None and event.frame_number is not None:
-                self._show_choice(frame, event.frame_number)
+            if event is not None and event.frames_taken:
+                self._show_choice(frame, event.frames_taken[0])
 
     def _show_choice(self, clicked: int, chosen: int) -> None:
         """A dashed line from the cell clicked to the frame the allocator chose."""
@@ -441,6 +443,23 @@ class FrameGridView(pg.PlotWidget):
             self.refresh()
         else:
             self._point_to(*self._marker.rect().center().toTuple())
+
+    def _show_next_free(self, frame: int | None) -> None:
+        """The box, its word and (off-screen) the arrow at `next_free`; none for an
+        allocator without that hint."""
+        for item in (self._marker, self._marker_label):
+            item.setVisible(frame is not None)
+        if frame is None:
+            self._arrow.hide()
+            self._arrow_label.hide()
+            return
+        col, row = self.cell_of(frame)
+        self._marker.setRect(QRectF(col, row, 1, 1))
+        (left, right), _ = self.getPlotItem().getViewBox().viewRange()
+        on_right = col > (left + right) / 2  # keep the label inside the view
+        self._marker_label.setAnchor((1, 0) if on_right else (0, 0))
+        self._marker_label.setPos(col if on_right else col + 1, row + 1)
+        self._point_to(col + 0.5, row + 0.5)
 
     def _point_to(self, x: float, y: float) -> None:
         """An arrow at the view's edge towards `next_free` (at cell centre `x, y`) when it

@@ -25,6 +25,7 @@ from orbita_gui.core import registry
 from orbita_gui.model import MachineModel
 
 from . import palette
+from .buddy_sets import BuddySetsView
 from .frame_grid import FrameGridView
 from .free_list_view import FreeListView
 from .heap_map import HeapMapView
@@ -62,6 +63,17 @@ GRID_LEGEND = (
     (palette.LINKED, "hovered bytes"),
     (palette.OUTSIDE, "past the end"),
 )
+BUDDY_GRID_LEGEND = (
+    (palette.FREE, "free"),
+    (palette.USED, "used"),
+    (palette.HEAP, "backs the heap"),
+    (palette.MADE, "just allocated"),
+    (palette.FREED, "just freed"),
+    (palette.LINKED, "hovered bytes"),
+    (Mark(line=palette.MARKER), "a live block"),
+    (Mark(line=palette.MARKER, line_style=Qt.PenStyle.DashLine), "a free block"),
+    (palette.OUTSIDE, "past the end"),
+)
 HEAP_LEGEND = (  # two columns: the left one takes the even entries
     (Mark(fill=palette.USED, header=True), "block, header"),
     (palette.FREE, "free region"),
@@ -95,6 +107,18 @@ def marks_drawn(heap) -> Callable[[str], bool]:
 VIEWS: dict[str, tuple[ViewSpec, ...]] = {
     "bitmap": (
         ViewSpec("grid", "Physical memory: one cell per 4 KiB frame", FrameGridView, GRID_LEGEND),
+    ),
+    "buddy": (
+        ViewSpec(
+            "grid",
+            "Physical memory: blocks of 2^k frames",
+            FrameGridView,
+            BUDDY_GRID_LEGEND,
+            stretch=640,
+        ),
+        ViewSpec(
+            "free_sets", "Free blocks, order by order", BuddySetsView, scrolled=True, stretch=260
+        ),
     ),
     "free-list": (
         ViewSpec(

@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from orbita_gui.app.reset_dialog import MEMORY_SIZES, ResetDialog, check_sizes
+from orbita_gui.core import registry
 from orbita_gui.core.units import format_size
 from orbita_gui.model.search_animation import frame_scan
 from orbita_gui.resources import resource_path
@@ -274,14 +275,16 @@ class Monkey:
 
     def new_machine(self) -> None:
         memory, heap = self.rng.choice(MEMORIES), self.rng.choice(HEAPS)
+        frames = self.rng.randrange(len(registry.kinds(registry.FRAMES)))
         ok = check_sizes(memory, heap)[0] is not None and self.rng.random() < 0.8
         steps = self._answer_unsaved()
         if "Cancel" not in steps:
             steps.append("OK" if ok else "Cancel")
             self.dialogs.click(steps[-1])
-            steps.insert(-1, f"memory {format_size(memory)}, heap {heap!r}")
+            frames_kind = list(registry.kinds(registry.FRAMES))[frames]
+            steps.insert(-1, f"memory {format_size(memory)}, heap {heap!r}, {frames_kind}")
         self._did(f"Ctrl+N: {', '.join(steps)}")
-        filler = _ResetDialogFiller(MEMORY_SIZES.index(memory), heap, self._left_open)
+        filler = _ResetDialogFiller(MEMORY_SIZES.index(memory), heap, frames, self._left_open)
         QApplication.instance().installEventFilter(filler)
         try:
             self._press(Key.Key_N, CTRL)
@@ -578,19 +581,25 @@ def _replace_text(field: QWidget, text: str) -> None:
 
 class _ResetDialogFiller(QObject):
     """Fills in the New-machine dialog as it shows, as a person does before clicking:
-    memory chosen in the list by keys, the heap size typed. An answer clicked on a
+    memory and the frame allocator chosen in their lists by keys, the heap size typed.
+    An answer clicked on a
     dialog that stays open (OK disabled) would hang the run: that dialog is closed,
     and the check after the action reports it."""
 
-    def __init__(self, memory_index: int, heap: str, left_open: list[str]) -> None:
+    def __init__(self, memory_index: int, heap: str, frames_index: int, left_open: list[str]):
         super().__init__()
         self._memory_index, self._heap, self._left_open = memory_index, heap, left_open
+        self._frames_index = frames_index
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, ResetDialog):
-            QTest.keyClick(watched.memory, Key.Key_Home)
-            for _ in range(self._memory_index):
-                QTest.keyClick(watched.memory, Key.Key_Down)
+            for box, index in (
+                (watched.memory, self._memory_index),
+                (watched.frames_box, self._frames_index),
+            ):
+                QTest.keyClick(box, Key.Key_Home)
+                for _ in range(index):
+                    QTest.keyClick(box, Key.Key_Down)
             _replace_text(watched.heap, self._heap)
             QTimer.singleShot(0, lambda: self._close_if_open(watched))  # after the answer
         return False

@@ -274,15 +274,23 @@ class BuddyFrames:
             return PAST_END
         return BUDDY_USED if self.block_order(buddy) == order else BUDDY_SPLIT
 
-    def _not_a_block(self, frame: Frame, number: int) -> FrameError:
-        """The error for freeing a frame no live block starts at."""
-        for order in range(1, self.top_order + 1):
-            start = number & -(1 << order)
+    def block_start(self, frame_number: int) -> int | None:
+        """The first frame of the live block that holds `frame_number`, or None."""
+        for order in range(self.top_order + 1):
+            start = frame_number & -(1 << order)
             live = self.block_order(start)
             if live is not None and live >= order:
-                return MisalignedFrameError(
-                    f"{frame} (frame {number:,}) is inside the order-{live} block of "
-                    f"{block_frames(start, live)}, not its first frame: a block is freed by "
-                    "its first frame"
-                )
+                return start
+        return None
+
+    def _not_a_block(self, frame: Frame, number: int) -> FrameError:
+        """The error for freeing a frame no live block starts at."""
+        start = self.block_start(number)
+        if start is not None:
+            live = self.block_order(start)
+            return MisalignedFrameError(
+                f"{frame} (frame {number:,}) is inside the order-{live} block of "
+                f"{block_frames(start, live)}, not its first frame: a block is freed by "
+                "its first frame"
+            )
         return FrameDoubleFreeError(f"{frame} (frame {number:,}) is not allocated: double free")

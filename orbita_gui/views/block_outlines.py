@@ -1,0 +1,88 @@
+"""The blocks of a frame allocator that hands out blocks (a buddy), drawn over the
+frame grid: each live block of two frames or more outlined solid, each free block
+dashed, so that a class sees the halves a split made and the pairs a free merged.
+
+A block of 2**k frames is aligned to its size and the grid's width is a power of
+two, so a block is always one rectangle: part of a row, or whole rows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from orbita_gui.core.protocols import BlockFrameAllocator
+
+from . import palette
+
+OUTLINED_AT_MOST = 4096
+"""Blocks outlined, of each kind, largest first: beyond, the smallest are left bare
+(a path of a million rectangles would take seconds to draw)."""
+
+
+def block_rect(start: int, size: int, cols: int) -> QRectF:
+    """The cells of the block of `size` frames at frame `start`, on a grid `cols` wide."""
+    if size <= cols:
+        return QRectF(start % cols, start // cols, size, 1)
+    return QRectF(0, start // cols, cols, size // cols)
+
+
+def _outline(style: Qt.PenStyle, width: float) -> QGraphicsPathItem:
+    item = QGraphicsPathItem()
+    pen = QPen(palette.MARKER, width, style)
+    pen.setCosmetic(True)
+    item.setPen(pen)
+    item.setZValue(5)
+    return item
+
+
+class BlockOutlines:
+    """Two path items for a plot (`items`): the live blocks and the free ones."""
+
+    def __init__(self) -> None:
+        self.live = _outline(Qt.PenStyle.SolidLine, 2.5)
+        self.free = _outline(Qt.PenStyle.DashLine, 1.5)
+        self.items = (self.live, self.free)
+        self._drawn: object = None
+
+    def show(self, frames, cols: int, revision: object) -> None:
+        """Outline `frames`' blocks (nothing for an allocator without blocks); drawn
+        again only when `revision` (the model's) has moved."""
+        if revision == self._drawn:
+            return
+        self._drawn = revision
+        live, free = QPainterPath(), QPainterPath()
+        if isinstance(frames, BlockFrameAllocator):
+            for order in range(frames.top_order, 0, -1):
+                size = 1 << order
+                for start in frames.free_blocks(order)[:OUTLINED_AT_MOST]:
+                    free.addRect(block_rect(start, size, cols))
+            blocks = sorted(
+                (order, start)
+                for start in frames.live_blocks()
+                if (order := frames.block_order(start)) >= 1
+            )
+            for order, start in blocks[-OUTLINED_AT_MOST:]:
+                live.addRect(block_rect(start, 1 << order, cols))
+        self.live.setPath(live)
+        self.free.setPath(free)
+
+    def describe(self, frames, frame: int) -> str | None:
+        """Which block a frame is in, for its tooltip; None if the allocator has none."""
+        if not isinstance(frames, BlockFrameAllocator):
+            return None
+        start = frames.block_start(frame)
+        if start is not None:
+            order = frames.block_order(start)
+            asked = frames.live_blocks()[start]
+            return (
+                f"In the order-{order} block of frames {start:,} to {start + (1 << order) - 1:,}"
+                f" ({asked:,} asked)"
+            )
+        for order in range(frames.top_order + 1):
+            start = frame & -(1 << order)
+            if start in frames.free_blocks(order):
+                end = start + (1 << order) - 1
+                return f"In the free order-{order} block of frames {start:,} to {end:,}"
+        return None
