@@ -57,7 +57,7 @@ class TraceUi(QObject):
         top, bottom = Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         player_dock = window.add_dock("player", "Player", self.panel, top)
         window.add_dock("plots", "Statistics plots", self.plots, bottom, tabify_with="log")
-        for view in (window.grid, window.heap_map, window.free_list):
+        for view in window.views.values():
             view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)

@@ -283,6 +283,11 @@ class MainWindow(QMainWindow):
             if focused is not None:  # the keys (steps, predict) go on working
                 view_ids = self._layers[layer][1]
                 self.views[view_ids[min(focused, len(view_ids) - 1)]].setFocus()
+            # What a view let go was hovering lights the other layer no more.
+            if layer == FRAMES:
+                self._frame_hovered(-1)
+            else:
+                self._range_hovered(-1, -1)
         self._show_allocator()
 
     def set_layer_visible(self, layer: str, visible: bool) -> None:

@@ -58,3 +58,10 @@ def test_a_trace_on_a_buddy_machine_plays_and_says_each_split(qtbot, window, tmp
     player.step_back()
     player.step_back()
     assert window.model.machine.frames.stats().used_frames == 25
+
+
+def test_a_grid_built_anew_while_hovered_leaves_no_heap_bytes_lit(qtbot, window, dialogs):
+    window.grid.sig_frame_hovered.emit(0)  # as the grid says when the mouse is on frame 0
+    assert window.heap_map.linked is not None
+    buddy_machine(qtbot, window, dialogs)  # a buddy: the grid is built anew
+    assert window.heap_map.linked is None
