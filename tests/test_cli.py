@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from orbita_gui.core import registry
+
 SMALL = """# known figures: peak payload 150, footprint 160
 heap 0x1000 1024
 malloc a 100
@@ -157,3 +159,11 @@ def test_narrate_and_report_do_not_go_together(small, tmp_path):
     result = orbita("replay", small, "--narrate", "--report", tmp_path=tmp_path)
     assert result.returncode == 2
     assert "not allowed with argument" in result.stderr
+
+
+@pytest.mark.parametrize("heap", list(registry.kinds(registry.HEAP)))
+def test_replay_runs_on_every_heap_allocator_and_names_its_rules(small, tmp_path, heap):
+    result = orbita("replay", small, "--heap", heap, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    allocator = registry.create(heap)
+    assert f", {heap} ({registry.rules_in_words(allocator)})" in result.stdout.splitlines()[0]

@@ -14,6 +14,7 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -33,14 +34,14 @@ PROGRESS_SECONDS = 0.25
 """Time between two updates of the progress line on a terminal."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse, refusing bad options in one line rather than usage and message."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"orbita-gui: {message} (see: {self.prog} --help)\n")
 
 
-def _size(text: str) -> int:
+def size_option(text: str) -> int:
     try:
         return parse_size(text)
     except ValueError as error:
@@ -48,14 +49,16 @@ def _size(text: str) -> int:
 
 
 def parse_replay_args(argv: list[str]) -> argparse.Namespace:
-    parser = _Parser(
+    parser = Parser(
         prog="orbita-gui replay",
         description="Replay a trace on the Orbita allocators, headless, and print a summary.",
         epilog="Exit status: 0 done; 1 a bad trace, a machine or an output refused, or "
         "output cut short; 2 bad options.",
     )
     parser.add_argument("trace", type=Path, help="a .trace, .rep, .ltrace or .ostep file")
-    parser.add_argument("--heap-size", type=_size, help="heap size, e.g. 20MiB (a .rep's default)")
+    parser.add_argument(
+        "--heap-size", type=size_option, help="heap size, e.g. 20MiB (a .rep's default)"
+    )
     told = parser.add_mutually_exclusive_group()
     told.add_argument(
         "--report", action="store_true", help="also list the operations by kind and each failure"
@@ -112,15 +115,19 @@ def _with_heap(trace, args: argparse.Namespace):
     return dataclasses.replace(trace, heap_kind=name, heap_params=tuple(params.items()))
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Something the command cannot do; its message is the one line printed."""
 
 
 def replay_command(argv: list[str]) -> int:
-    args = parse_replay_args(argv)
+    return run_command(_replay, parse_replay_args(argv))
+
+
+def run_command(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """`command(args)`, what it refuses (`Refused`) said in one line, status 1."""
     try:
-        return _replay(args)
-    except _Refused as refused:
+        return command(args)
+    except Refused as refused:
         print(f"orbita-gui: {refused}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
@@ -134,12 +141,12 @@ def _replay(args: argparse.Namespace) -> int:
         if path is not None:
             why = unwritable(path)
             if why:
-                raise _Refused(f"cannot write {path}: {why}")
+                raise Refused(f"cannot write {path}: {why}")
     try:
         trace = _with_heap(read_trace(args.trace, args.heap_size), args)
         machine = machine_for(trace)  # read_trace put --heap-size in the trace
     except (OrbitaError, ValueError) as error:
-        raise _Refused(error) from None
+        raise Refused(error) from None
     _print_warnings(trace.warnings)
     if args.narrate:
         return _narrate(trace, machine, args)
@@ -150,9 +157,10 @@ def _replay(args: argparse.Namespace) -> int:
         if progress:
             progress.clear()
     heap = machine.heap
+    frames = "" if machine.frames_kind == "bitmap" else f"; frames: {machine.frames_kind}"
     print(
         f"{trace.source}: {heap.heap_size:,}-byte heap at {heap.heap_start:#_x}, "
-        f"{machine.heap_kind} ({heap.rules.describe()})"
+        f"{machine.heap_kind} ({registry.rules_in_words(heap)}){frames}"
     )
     print(report.summary())
     if args.report:
@@ -161,7 +169,7 @@ def _replay(args: argparse.Namespace) -> int:
         try:
             write_stats_csv(args.csv, trace, report.series)
         except OSError as error:
-            raise _Refused(f"cannot write {args.csv}: {error.strerror or error}") from None
+            raise Refused(f"cannot write {args.csv}: {error.strerror or error}") from None
         print(f"statistics per operation: {args.csv}")
     return _finish(machine, args)
 

@@ -8,7 +8,7 @@ structural (`typing.Protocol`): an allocator does not inherit from them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -150,4 +150,23 @@ class HeapAllocator(Allocator, Protocol):
 
     def free_region_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The free structure in its own order: starts and sizes, head first."""
+        ...
+
+
+class SizeClass(NamedTuple):
+    """One size class of a heap that keeps a free list per class: its name ("64 B",
+    "129-256 B", "larger: the fallback's list"), and its free blocks in list order."""
+
+    label: str
+    starts: Sequence[int]
+    sizes: Sequence[int]
+
+
+@runtime_checkable
+class SizeClassHeap(HeapAllocator, Protocol):
+    """A heap whose free blocks wait in one list per size class (fixed-size blocks,
+    segregated lists): what its picture draws, a row per class."""
+
+    def size_classes(self) -> Sequence[SizeClass]:
+        """Every class, smallest first, its free blocks head first (empty ones too)."""
         ...

@@ -16,8 +16,10 @@ from types import MappingProxyType
 
 from .allocators.bitmap_frames import FrameAllocator
 from .allocators.buddy_frames import BuddyFrames
+from .allocators.fixed_blocks import LARGEST_BLOCK, LARGEST_BLOCK_LIMIT, FixedBlockHeap
 from .allocators.free_list_heap import FreeListHeap
 from .allocators.heap_rules import FITS, GUIDE, LEFTOVERS, ORDERS, OSTEP, HeapRules
+from .allocators.segregated import DEFAULT_CLASSES, MAX_CLASSES, SegregatedHeap
 from .errors import InvalidParameterError
 from .protocols import Allocator
 
@@ -123,6 +125,17 @@ def register(kind: Kind) -> Kind:
 def block_allocators() -> list[str]:
     """The frame allocators that hand out blocks of contiguous frames."""
     return [name for name, kind in kinds(FRAMES).items() if kind.blocks]
+
+
+def rules_in_words(allocator) -> str:
+    """An allocator's rules as a teacher checks them: a free-list heap's policy, else
+    its parameters, else its kind's help."""
+    rules = getattr(allocator, "rules", None)
+    if rules is not None:
+        return rules.describe()
+    kind = _KINDS[allocator.kind]
+    settings = [f"{p.name}={p.format(allocator.params[p.name])}" for p in kind.params]
+    return ", ".join(settings) or kind.help
 
 
 def kinds(layer: str | None = None) -> Mapping[str, Kind]:
@@ -246,5 +259,53 @@ register(
         view="buddy",
         listing="buddy.txt",
         blocks=True,
+    )
+)
+register(
+    Kind(
+        "segregated",
+        HEAP,
+        SegregatedHeap,
+        (
+            Param(
+                "classes",
+                DEFAULT_CLASSES,
+                help=f"size classes, 1 to {MAX_CLASSES}: 16-31 B, 32-63 B, ... and a last "
+                "class of every larger size (1 class is the guide's heap)",
+            ),
+            Param(
+                "coalesce",
+                False,
+                (False, True),
+                "join a freed block with the free regions next to it in memory, each "
+                "unlinked from its own class",
+            ),
+        ),
+        "segregated free lists: one list per power-of-two size class, first fit in the "
+        "request's class then the larger ones, leftovers to their own class, push-front, "
+        "the guide's ListNode rules",
+        view="size-classes",
+        listing="segregated.txt",
+    )
+)
+register(
+    Kind(
+        "fixed-blocks",
+        HEAP,
+        FixedBlockHeap,
+        (
+            Param(
+                "largest_block",
+                LARGEST_BLOCK,
+                help=f"the largest block size, a power of two from 8 to {LARGEST_BLOCK_LIMIT:,}: "
+                "blocks of 8, 16, ... up to it; larger requests go to the fallback",
+            ),
+        ),
+        "blog_os's fixed-size blocks: a list per block size (8 to 2,048 B), a request "
+        "takes the smallest block that holds its size and alignment, an empty list takes "
+        "a new block from the guide's heap (the fallback), a freed block goes to the "
+        "front of its list; larger requests go to the fallback",
+        view="size-classes",
+        listing="fixed_blocks.rs",
     )
 )

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from orbita_gui.core import registry
 from orbita_gui.core.events import IN_PLACE
 from orbita_gui.core.units import plural
 
@@ -220,5 +221,4 @@ def allocator_words(machine) -> str:
     """The heap allocator in use, for titles: its registry name and its rules."""
     heap = machine.heap
     name = getattr(machine, "heap_kind", None) or heap.kind
-    rules = getattr(heap, "rules", None)
-    return f"{name}: {rules.describe()}" if rules is not None else name
+    return f"{name}: {registry.rules_in_words(heap)}"

@@ -30,6 +30,7 @@ from .frame_grid import FrameGridView
 from .free_list_view import FreeListView
 from .heap_map import HeapMapView
 from .legend import Mark
+from .size_classes_view import SizeClassesView
 
 FRAMES, HEAP = registry.FRAMES, registry.HEAP
 """The layers of a machine, in the order the window puts their views (left to right)."""
@@ -104,6 +105,17 @@ def marks_drawn(heap) -> Callable[[str], bool]:
     return applies
 
 
+HEAP_MAP = ViewSpec(
+    "heap_map",
+    "Kernel heap, page by page",
+    HeapMapView,
+    HEAP_LEGEND,
+    scrolled=True,
+    stretch=520,
+    with_allocator=True,
+)
+"""Every heap's bytes, page by page, whatever keeps its free blocks."""
+
 VIEWS: dict[str, tuple[ViewSpec, ...]] = {
     "bitmap": (
         ViewSpec("grid", "Physical memory: one cell per 4 KiB frame", FrameGridView, GRID_LEGEND),
@@ -121,16 +133,18 @@ VIEWS: dict[str, tuple[ViewSpec, ...]] = {
         ),
     ),
     "free-list": (
-        ViewSpec(
-            "heap_map",
-            "Kernel heap, page by page",
-            HeapMapView,
-            HEAP_LEGEND,
-            scrolled=True,
-            stretch=520,
-            with_allocator=True,
-        ),
+        HEAP_MAP,
         ViewSpec("free_list", "Free list, in list order", FreeListView, scrolled=True, stretch=300),
+    ),
+    "size-classes": (
+        HEAP_MAP,
+        ViewSpec(
+            "size_classes",
+            "Free lists, one per size class",
+            SizeClassesView,
+            scrolled=True,
+            stretch=300,
+        ),
     ),
 }
 """View kind (the core registry's `Kind.view`) -> the views that show it, top to bottom."""

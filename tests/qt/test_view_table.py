@@ -3,16 +3,14 @@
 import pytest
 from shiboken6 import isValid
 
-from orbita_gui.core import registry
+from orbita_gui.core import Machine, registry
 from orbita_gui.core.allocators.free_list_heap import FreeListHeap
+from orbita_gui.model import MachineModel
 from orbita_gui.model.search_animation import SearchAnimation
 from orbita_gui.views import registry as view_table
 from orbita_gui.views.heap_map import HeapMapView
 
 ALL_SPECS = [spec for specs in view_table.VIEWS.values() for spec in specs]
-LAYER_OF_KIND = {
-    kind.view: kind.layer for kind in registry.kinds().values() if kind.view in view_table.VIEWS
-}
 
 
 def test_every_view_kind_of_the_registry_has_views():
@@ -20,11 +18,20 @@ def test_every_view_kind_of_the_registry_has_views():
         assert view_table.VIEWS[kind.view], kind.name
 
 
+def kind_shown_by(spec) -> registry.Kind:
+    """An allocator of the registry one of whose views is `spec`."""
+    return next(
+        kind for kind in registry.kinds().values() if spec in view_table.VIEWS.get(kind.view, ())
+    )
+
+
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda spec: spec.view_id)
-def test_each_view_of_the_table_shows_its_layer(qtbot, model, spec):
+def test_each_view_of_the_table_shows_its_layer(qtbot, spec):
+    kind = kind_shown_by(spec)
+    layer = kind.layer
+    model = MachineModel(Machine(1 << 22, heap_size=8192, **{layer: kind.name}))
     view = spec.factory(model)
     qtbot.addWidget(view)
-    layer = next(LAYER_OF_KIND[kind] for kind, specs in view_table.VIEWS.items() if spec in specs)
     if layer == registry.FRAMES:  # what the window links the layers with
         assert hasattr(view, "sig_frame_hovered") and hasattr(view, "highlight_frames")
     else:
