@@ -20,7 +20,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Watch the Orbita OS frame and heap allocators work, live and exact.",
         epilog="orbita-gui replay TRACE [--heap-size SIZE] [--report] [--csv PATH] "
         "[--screenshot PATH] replays a trace without a window; "
-        "orbita-gui replay TRACE --narrate tells it step by step.",
+        "orbita-gui replay TRACE --narrate tells it step by step; "
+        "orbita-gui compare TRACE --heap A --heap B [--gui] compares heap allocators; "
+        "orbita-gui ostep [malloc.py's options] runs OSTEP's homework.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -43,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         from .cli import replay_command  # here: only a replay needs numpy and the traces
 
         return replay_command(argv[1:])
+    if argv[:1] == ["compare"]:
+        from .compare_cli import compare_command
+
+        return compare_command(argv[1:])
     if argv[:1] == ["ostep"]:  # OSTEP's malloc.py, printed; with --gui, then in the window
         from orbita_gui.traces.ostep_homework import main as ostep_main
 
@@ -86,10 +92,16 @@ def no_display() -> bool:
 
 
 def open_window(
-    trace, name: str, problem: str | None = None, screenshot: Shot | None = None, at: int = 0
+    trace,
+    name: str,
+    problem: str | None = None,
+    screenshot: Shot | None = None,
+    at: int = 0,
+    then=None,
 ):
     """The main window on `trace` (paused at its first operation), or on the demo if
-    there is none or it cannot be loaded; with `screenshot`, saved as a PNG instead."""
+    there is none or it cannot be loaded; with `screenshot`, saved as a PNG instead.
+    `then(window)`, if given, once the window shows (a comparison opens its own)."""
     if screenshot is None and no_display():
         return 2
     from PySide6.QtCore import QSettings
@@ -115,6 +127,8 @@ def open_window(
     window.show()
     if problem:  # said on stderr; now to the person in front of the window too
         window.report_problem("Cannot open the trace", problem)
+    if then is not None:
+        then(window)
     return app.exec()
 
 

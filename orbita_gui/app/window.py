@@ -40,6 +40,7 @@ from orbita_gui.views.registry import (
 from orbita_gui.views.stats_panel import StatsPanel
 from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
 
+from .compare_ui import CompareUi
 from .explain_ui import ExplainUi
 from .lecture_ui import LectureUi
 from .predict_ui import PredictUi
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
 
     sig_region_picked = Signal(object)
     """A free heap region clicked in a picture: its start (predict mode's guess)."""
+    sig_closed = Signal()
+    """The window closed (the user agreed to lose nothing): windows of its features go too."""
     sig_frame_picked = Signal(int)
     """A frame clicked while picking (`set_picking`): predict mode's guess."""
 
@@ -178,6 +181,7 @@ class MainWindow(QMainWindow):
         self.result_hold = ResultHold(self, self.explain.explanation)
         self.lecture = LectureUi(self)
         self.predict = PredictUi(self, self.traces.player, self.explain.explanation)
+        self.compare = CompareUi(self)
         model.sig_event_applied.connect(lambda e: self._remember(e, False))
         model.sig_event_reverted.connect(lambda e: self._remember(e, True))
         model.sig_events_applied.connect(lambda events: self._remember(events[-1], False))
@@ -653,6 +657,7 @@ class MainWindow(QMainWindow):
         for view in (*self.views.values(), self.stats):
             view.cleanup()
         super().closeEvent(event)
+        self.sig_closed.emit()
 
 
 def registry_help(machine) -> str:

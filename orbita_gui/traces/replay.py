@@ -659,9 +659,8 @@ class _Tally:
             if outcome.null or outcome.failure:
                 self._failed(outcome)
             elif event is not None:
-                search = event.search
-                if search is not None:  # a block was made (a failed search is a failure)
-                    end = search.block.ptr + search.block.size
+                for block in event.blocks_made:  # whether the heap searched or not
+                    end = block.end  # a header is in front of ptr: not ptr + size
                     if end > high_water:
                         high_water = end
                     requested = heap.requested
@@ -669,7 +668,7 @@ class _Tally:
                         peak_payload = requested
             if after is not None:
                 after()
-            outcome = event = search = None  # let go of the event: see the docstring
+            outcome = event = block = None  # let go of the event: see the docstring
         self.high_water, self.peak_payload = high_water, peak_payload
 
     def _failed(self, outcome: Outcome) -> None:
@@ -686,22 +685,26 @@ def replay(
     machine: Machine,
     record: bool = False,
     progress: Callable[[int, int], object] | None = None,
+    watch: Callable[[Op | OpRow, Outcome], object] | None = None,
 ) -> ReplayReport:
     """Run the whole trace once, keeping no history; with `record`, also the statistics
     after every operation (numpy columns as long as the trace).
 
     `progress(done, total)` is called every `PROGRESS_EVERY` operations; when it
-    returns False the replay stops there (the report covers what ran).
+    returns False the replay stops there (the report covers what ran). `watch(op,
+    outcome)`, if given, sees each operation as it is applied, for measures beyond the
+    report's from the same pass (`compare`); it must not keep the event.
     """
     replayer, heap = Replayer(trace, machine, keep_history=False), machine.heap
     ops, count = rows(trace.ops), len(trace.ops)
     series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
     tally = _Tally(heap)
     after = (lambda: _record(series, replayer.position - 1, machine, tally)) if record else None
+    step = replayer._run if watch is None else _watched(replayer._run, watch)
     start = time.perf_counter()
     with collector_resting():
         for first in range(0, count, PROGRESS_EVERY):
-            tally.run(replayer._run, islice(ops, PROGRESS_EVERY), after)
+            tally.run(step, islice(ops, PROGRESS_EVERY), after)
             done = min(first + PROGRESS_EVERY, count)
             if progress and done % PROGRESS_EVERY == 0 and progress(done, count) is False:
                 count = done
@@ -722,6 +725,19 @@ def replay(
         kinds=dict(tally.kinds),
         failure_messages=tuple(tally.messages),
     )
+
+
+def _watched(
+    run: Callable[[Op | OpRow], Outcome], watch: Callable[[Op | OpRow, Outcome], object]
+) -> Callable[[Op | OpRow], Outcome]:
+    """`run`, each outcome shown to `watch` on its way out."""
+
+    def step(op: Op | OpRow) -> Outcome:
+        outcome = run(op)
+        watch(op, outcome)
+        return outcome
+
+    return step
 
 
 @contextmanager

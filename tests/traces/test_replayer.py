@@ -304,3 +304,12 @@ def test_older_searches_let_go_of_their_nodes_so_the_heap_need_not_copy_them():
     assert len(first.passed_starts) == 2
     replayer.step()  # b, alone: a newer search, so a's nodes are let go
     assert first.visits is None and first.passed_over == 2  # the count stays
+
+
+@pytest.mark.parametrize(("heap", "footprint"), [("free-list header=8", 24), ("segregated", 16)])
+def test_the_footprint_ends_where_the_highest_block_ends(heap, footprint):
+    """A header sits in front of the address handed out: a 16-byte request with an 8-byte
+    header ends 24 bytes in, not 32; and a heap that makes no search counts too."""
+    trace = parse_native(f"heap 0x1000 1024\nallocator {heap}\nmalloc a 16\n")
+    report = replay(trace, machine_for(trace))
+    assert (report.footprint, report.peak_payload) == (footprint, 16)

@@ -1,0 +1,63 @@
+"""Two to four machines, each with its own heap allocator, playing one trace together:
+the first machine's player leads, the others follow it to the same operation, so that
+a class sees where the allocators part."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject
+
+from orbita_gui.traces import Trace, machine_for
+from orbita_gui.traces.compare import HeapSpec, on_heap
+
+from .machine_model import MachineModel
+from .player import TracePlayer
+
+
+class Comparison(QObject):
+    """`models` and `players`, one per heap spec; `lead` is the first player. Moving the
+    lead (step, seek, play) moves the others to its position. `divergences`: the
+    operations (0 is the first) where the allocators answered differently."""
+
+    def __init__(
+        self,
+        trace: Trace,
+        specs: Sequence[HeapSpec],
+        divergences: Sequence[int],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.trace, self.specs, self.divergences = trace, tuple(specs), tuple(divergences)
+        self.models = [MachineModel(machine_for(on_heap(trace, spec)), self) for spec in specs]
+        self.players = [TracePlayer(model, self) for model in self.models]
+        self.lead = self.players[0]
+        self.lead.sig_position_changed.connect(self._follow)
+
+    def start(self) -> None:
+        """Load the trace in every player, at its first operation (once the views that
+        show the players are listening)."""
+        for player, spec in zip(self.players, self.specs, strict=True):
+            player.load(on_heap(self.trace, spec))
+
+    def _follow(self, position: int) -> None:
+        for player in self.players[1:]:
+            if player.position != position:
+                player.seek(position)
+
+    def next_divergence(self) -> bool:
+        """To just after the next operation where the allocators part; False if none."""
+        at = bisect_right(self.divergences, self.lead.position - 1)
+        if at == len(self.divergences):
+            return False
+        self.lead.seek(self.divergences[at] + 1)
+        return True
+
+    def previous_divergence(self) -> bool:
+        """To just after the previous operation where they parted; False if none."""
+        at = bisect_left(self.divergences, self.lead.position - 1) - 1
+        if at < 0:
+            return False
+        self.lead.seek(self.divergences[at] + 1)
+        return True

@@ -1,0 +1,63 @@
+"""View > Compare allocators: one trace on two to four heap allocators side by side,
+under one player, jumping from one operation where they part to the next."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from orbita_gui.app.compare_ui import CompareDialog
+from orbita_gui.resources import resource_path
+from orbita_gui.traces.compare import parse_heap_spec
+
+SAMPLE = resource_path("traces", "2-no-coalescing.trace")
+
+
+def compare_window(qtbot, window, *specs):
+    window.traces.load(SAMPLE)
+    window.compare.open([parse_heap_spec(spec) for spec in specs])
+    (opened,) = window.compare.windows
+    qtbot.waitExposed(opened)
+    with qtbot.waitActive(opened):
+        opened.activateWindow()
+    return opened
+
+
+def test_without_a_trace_the_comparison_asks_for_one(window):
+    window.compare.ask()
+    assert window.status.text() == "Compare allocators: open a trace first (Help > Examples)"
+
+
+def test_the_dialog_takes_names_and_rules_and_refuses_what_is_neither(qtbot):
+    dialog = CompareDialog()
+    qtbot.addWidget(dialog)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    dialog.boxes[1].setCurrentText("best,sideways")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert "sideways" in dialog.error.text() and not dialog.specs
+    dialog.boxes[1].setCurrentText("")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == "Choose two allocators at least."
+    dialog.boxes[1].setCurrentText("ostep")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert [spec.kind for spec in dialog.specs] == ["guide", "ostep"]
+
+
+def test_the_player_moves_every_allocator_and_jumps_to_where_they_part(qtbot, window):
+    opened = compare_window(qtbot, window, "guide", "best,addrsort,coalesce")
+    comparison = opened.comparison
+    assert len(opened.columns) == 2 and comparison.divergences == (14, 15)
+    qtbot.keyClick(opened, Qt.Key.Key_Right)
+    assert [player.position for player in comparison.players] == [1, 1]
+    qtbot.keyClick(opened, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert [player.position for player in comparison.players] == [15, 15]
+    assert "line 23: malloc big 200): the allocators part here (difference 1 of 2)" in (
+        opened.difference.text()
+    )
+    guide, best = (model.machine.heap.stats() for model in comparison.models)
+    assert guide.allocated < best.allocated  # the guide returned null; best fit did not
+    qtbot.keyClick(opened, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert comparison.lead.position == 16 and not opened.next_button.isEnabled()
+    qtbot.keyClick(opened, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert [player.position for player in comparison.players] == [15, 15]
+    assert window.traces.player.position == 0  # the main window's player stays put
+    window.close()  # the comparison goes with the main window
+    qtbot.waitUntil(lambda: not window.compare.windows)
