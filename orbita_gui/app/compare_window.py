@@ -23,6 +23,7 @@ from orbita_gui.traces import Trace
 from orbita_gui.traces.compare import HeapSpec, compare
 from orbita_gui.traces.narration import op_text
 from orbita_gui.views import type_scale
+from orbita_gui.views.compare_plots import ComparePlots
 from orbita_gui.views.heap_state import allocator_words
 from orbita_gui.views.player_panel import PlayerPanel
 from orbita_gui.views.registry import views_for
@@ -106,11 +107,18 @@ class CompareWindow(QMainWindow):
         ]
         for column in self.columns:
             columns.addWidget(column)
-        layout.addWidget(columns, 1)
-        self.setCentralWidget(body)
         self._keys()
         comparison.lead.sig_position_changed.connect(lambda _: self._tell_difference())
         comparison.start()
+        titles = [spec.text for spec in comparison.specs]
+        self.plots = ComparePlots(comparison.players, titles)
+        self.plots.sig_seek_requested.connect(comparison.lead.seek)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(columns)
+        split.addWidget(self.plots)
+        split.setSizes([700, 220])
+        layout.addWidget(split, 1)
+        self.setCentralWidget(body)
         self.resize(1280, 800)
         # The keys go to the pictures: the timeline, had it the focus, would take the
         # arrows for itself.

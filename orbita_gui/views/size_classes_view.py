@@ -13,8 +13,8 @@ from orbita_gui.model import MachineModel
 from . import palette
 from .heap_canvas import HeapCanvas, StateCache, label_font
 
-MARGIN, ROW_HEIGHT, LABEL_WIDTH = 8, 56, 150
-BOX_WIDTH, BOX_HEIGHT, GAP = 104, 42, 10
+MARGIN, ROW_HEIGHT = 8, 56
+BOX_WIDTH, BOX_HEIGHT, GAP = 96, 42, 8
 """Design units (pixels at zoom 1)."""
 
 
@@ -36,15 +36,22 @@ class SizeClassesView(HeapCanvas):
         return QSize(640, 2 * MARGIN + len(self.classes) * ROW_HEIGHT)
 
     def design_minimum_size(self) -> QSize:
-        return QSize(LABEL_WIDTH + BOX_WIDTH + 2 * MARGIN, self.design_size().height())
+        return QSize(self._label_width() + BOX_WIDTH + MARGIN, self.design_size().height())
+
+    def _label_width(self) -> int:
+        """Room for the widest class name, whole."""
+        metrics = QFontMetrics(self._bold)
+        widest = max((metrics.horizontalAdvance(c.label) for c in self.classes), default=0)
+        return widest + 3 * MARGIN
 
     def _per_row(self) -> int:
-        room = self.design_width() - LABEL_WIDTH - MARGIN
+        room = self.design_width() - self._label_width() - MARGIN
         return max(1, int(room // (BOX_WIDTH + GAP)))
 
     def _box(self, row: int, column: int) -> QRectF:
         top = MARGIN + row * ROW_HEIGHT + (ROW_HEIGHT - BOX_HEIGHT) / 2
-        return QRectF(LABEL_WIDTH + column * (BOX_WIDTH + GAP), top, BOX_WIDTH, BOX_HEIGHT)
+        left = self._label_width() + column * (BOX_WIDTH + GAP)
+        return QRectF(left, top, BOX_WIDTH, BOX_HEIGHT)
 
     def paint(self, painter: QPainter, rect) -> None:
         heap_start, per_row = self.model.machine.heap.heap_start, self._per_row()
@@ -53,7 +60,7 @@ class SizeClassesView(HeapCanvas):
             top = MARGIN + row * ROW_HEIGHT
             painter.setFont(self._bold)
             painter.setPen(palette.INK if len(size_class.starts) else palette.MUTED)
-            label = QRectF(MARGIN, top, LABEL_WIDTH - 2 * MARGIN, ROW_HEIGHT)
+            label = QRectF(MARGIN, top, self._label_width() - 2 * MARGIN, ROW_HEIGHT)
             painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, size_class.label)
             shown = min(len(size_class.starts), per_row)
             painter.setFont(self._font)
@@ -81,7 +88,7 @@ class SizeClassesView(HeapCanvas):
 
     def hit(self, pos: QPoint) -> tuple[int, int, str]:
         row = (pos.y() - MARGIN) // ROW_HEIGHT
-        column = int((pos.x() - LABEL_WIDTH) // (BOX_WIDTH + GAP))
+        column = int((pos.x() - self._label_width()) // (BOX_WIDTH + GAP))
         classes = self.classes
         if not 0 <= row < len(classes) or not 0 <= column < self._per_row():
             return -1, -1, ""

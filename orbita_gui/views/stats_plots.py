@@ -32,6 +32,27 @@ PLOTS = (
 colours). A colour object of the palette, so that it follows a change of theme."""
 
 
+def paint_plot(plot: pg.PlotItem, title: str, bytes_: bool = False) -> None:
+    """A plot's title, axes and legend in the palette's colours and the type scale's
+    size (`bytes_`: its left axis counts bytes, written 20 MB rather than 2e+07)."""
+    ink = palette.INK.name()
+    plot.setTitle(title, color=ink, size=f"{12 * type_scale.scale():.1f}pt")
+    for side in ("left", "bottom"):
+        plot.getAxis(side).setPen(palette.MUTED)
+        plot.getAxis(side).setTextPen(palette.INK)
+        plot.getAxis(side).setStyle(tickFont=type_scale.font(10))
+    # After the pens: an axis's pen colours its label too.
+    plot.setLabel("bottom", "operation", color=ink)
+    if bytes_:
+        plot.setLabel("left", units="B", color=ink)
+    legend = plot.legend
+    if legend is not None:
+        legend.setBrush(palette.PAPER)
+        legend.setLabelTextColor(palette.INK)
+        for _, label in legend.items:
+            label.setText(label.text)  # a label takes a new colour when set anew
+
+
 class StatsPlots(pg.GraphicsLayoutWidget):
     """Four plots of the loaded trace, replayed whole when it was loaded. Click a plot
     to go to that operation."""
@@ -84,26 +105,10 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def _paint_in_theme(self) -> None:
         """Background, words, axes, curves and cursors in the palette's colours."""
         self.setBackground(palette.PAPER)
-        points = f"{12 * type_scale.scale():.1f}pt"
         for plot, (title, series) in zip(self.plots, PLOTS, strict=True):
-            ink = palette.INK.name()
-            plot.setTitle(title, color=ink, size=points)
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setPen(palette.MUTED)
-                plot.getAxis(side).setTextPen(palette.INK)
-                plot.getAxis(side).setStyle(tickFont=type_scale.font(10))
-            # After the pens: an axis's pen colours its label too.
-            plot.setLabel("bottom", "operation", color=ink)
-            if title == STACKED:
-                plot.setLabel("left", units="B", color=ink)  # 20 MB, not 2e+07
+            paint_plot(plot, title, bytes_=title == STACKED)
             for key, _, colour in series:
                 self._paint_curve(self.curves[key], colour, stacked=title == STACKED)
-            legend = plot.legend
-            if legend is not None:
-                legend.setBrush(palette.PAPER)
-                legend.setLabelTextColor(palette.INK)
-                for _, label in legend.items:
-                    label.setText(label.text)  # a label takes a new colour when set anew
         for cursor in self.cursors:
             cursor.setPen(pg.mkPen(palette.INK, width=1.5))
         self.failures.setPen(pg.mkPen(palette.ERROR, width=2))

@@ -54,6 +54,10 @@ def test_the_player_moves_every_allocator_and_jumps_to_where_they_part(qtbot, wi
     )
     guide, best = (model.machine.heap.stats() for model in comparison.models)
     assert guide.allocated < best.allocated  # the guide returned null; best fit did not
+    plots = opened.plots
+    qtbot.waitUntil(lambda: plots.cursors[0].value() == 15)  # the cursor follows the lead
+    free_regions = [curve.yData[-1] for curve in plots.plots[1].listDataItems()]
+    assert free_regions == [5, 2]  # a curve per allocator: best fit coalesced
     qtbot.keyClick(opened, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert comparison.lead.position == 16 and not opened.next_button.isEnabled()
     qtbot.keyClick(opened, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)

@@ -1,0 +1,82 @@
+"""The allocators of a comparison, one curve each, against operation number: where one
+pulls ahead of another is where their pictures are worth a look."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+
+from orbita_gui.model import TracePlayer
+
+from . import palette
+from .stats_plots import paint_plot
+from .throttle import PICTURE_PER_SECOND, Throttle
+
+PLOTS = (
+    ("Heap bytes allocated", "heap_allocated"),
+    ("Free regions", "free_list_length"),
+    ("External fragmentation", "external_fragmentation"),
+)
+"""Each plot's title and the replay's series it draws."""
+STYLES = (
+    Qt.PenStyle.SolidLine,
+    Qt.PenStyle.DashLine,
+    Qt.PenStyle.DotLine,
+    Qt.PenStyle.DashDotLine,
+)
+"""A line style per allocator besides its colour: told apart without colour too."""
+
+
+def _colours():
+    return (palette.USED, palette.LOST, palette.MADE, palette.MARKER)
+
+
+class ComparePlots(pg.GraphicsLayoutWidget):
+    """A plot per measure, a curve per allocator (`players`, titled by `titles`), and a
+    cursor at the lead player's operation. Click a plot to go to that operation."""
+
+    sig_seek_requested = Signal(int)
+
+    def __init__(self, players: list[TracePlayer], titles: list[str], parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground(palette.PAPER)
+        self.cursors: list[pg.InfiniteLine] = []
+        self.plots: list[pg.PlotItem] = []
+        for column, (title, key) in enumerate(PLOTS):
+            plot = self.addPlot(row=0, col=column)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            if column == 0:
+                plot.addLegend(offset=(10, 5))
+            for number, (player, name) in enumerate(zip(players, titles, strict=True)):
+                values = player.report.series[key] if player.report else np.zeros(0)
+                pen = pg.mkPen(_colours()[number], width=2.5, style=STYLES[number])
+                curve = plot.plot(np.arange(1, len(values) + 1), values, pen=pen, name=name)
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+            paint_plot(plot, title, bytes_=key == "heap_allocated")
+            cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.INK, width=1.5))
+            plot.addItem(cursor)
+            self.cursors.append(cursor)
+            if self.plots:
+                plot.setXLink(self.plots[0])
+            self.plots.append(plot)
+        lead = players[0]
+        self.lead = lead
+        self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
+        lead.sig_position_changed.connect(lambda _: self.cursor_updates.request())
+        self.scene().sigMouseClicked.connect(self._on_clicked)
+        self._move_cursors()
+
+    def _move_cursors(self) -> None:
+        for cursor in self.cursors:
+            cursor.setValue(self.lead.position)
+
+    def _on_clicked(self, event) -> None:
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(event.scenePos()):
+                x = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.sig_seek_requested.emit(max(0, min(round(x), self.lead.length)))
+                return
