@@ -8,7 +8,7 @@ import html
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from orbita_gui.core.units import format_size, plural
+from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
 from . import palette, type_scale
@@ -19,19 +19,20 @@ SHOWN_PER_ORDER = 8
 
 
 def sets_html(frames) -> str:
-    """One row per order, the top first: its block size, and its free blocks' first frames."""
+    """One row per order, the top first: its block size, and its free blocks' first frames
+    (frame numbers: a block of order k starts at a multiple of 2**k)."""
     ink, muted = palette.INK.name(), palette.MUTED.name()
     rows = []
     for order in range(frames.top_order, -1, -1):
         free = frames.free_blocks(order)
-        size = f"{plural(1 << order, 'frame')}, {format_size((1 << order) * 4096)}"
+        size = format_size((1 << order) * 4096)
         named = ", ".join(f"{start:,}" for start in free[:SHOWN_PER_ORDER])
         if len(free) > SHOWN_PER_ORDER:
             named += f" … ({len(free) - SHOWN_PER_ORDER:,} more)"
         colour = ink if free else muted
         rows.append(
-            f'<tr style="color:{colour}"><td><b>order {order}</b></td>'
-            f"<td>{html.escape(size)}</td><td>{html.escape(named or 'none free')}</td></tr>"
+            f'<tr style="color:{colour}"><td nowrap><b>order {order}</b> · '
+            f"{html.escape(size)}</td><td>{html.escape(named or 'none free')}</td></tr>"
         )
     return f'<table cellspacing="4">{"".join(rows)}</table>'
 

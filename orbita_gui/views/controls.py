@@ -14,10 +14,14 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui.core import Layout, OrbitaError
+from orbita_gui.core.protocols import BlockFrameAllocator
 from orbita_gui.core.units import parse_size
 from orbita_gui.model import MachineModel
 
 from . import type_scale
+
+HUGE_PAGES = (("2 MiB page", 512), ("1 GiB page", 262_144))
+"""x86-64's huge pages, in 4 KiB frames: a buddy's blocks of order 9 and 18."""
 
 
 def parse_layout(size_text: str, align_text: str) -> Layout:
@@ -52,6 +56,18 @@ class ControlsPanel(QWidget):
         )
         row.addWidget(self.frame_count)
         row.addWidget(self.allocate_frames_button)
+        pages = QHBoxLayout()
+        self.page_buttons = []
+        for title, frame_count in HUGE_PAGES:
+            button = QPushButton(title)
+            button.setToolTip(
+                f"One block of {frame_count:,} contiguous frames, a huge page (a frame "
+                "allocator that hands out blocks: a buddy)"
+            )
+            button.clicked.connect(lambda _=False, n=frame_count: allocate_frames(n))
+            pages.addWidget(button)
+            self.page_buttons.append(button)
+        row.addLayout(pages)
         layout.addWidget(frames)
 
         heap = QGroupBox("Heap")
@@ -82,6 +98,15 @@ class ControlsPanel(QWidget):
         self.free_button.clicked.connect(model.free_selection)
         layout.addWidget(self.free_button)
         self._check_layout()
+        model.sig_machine_reset.connect(self._offer_pages)
+        self._offer_pages()
+
+    def _offer_pages(self) -> None:
+        """Huge pages where the frame allocator hands out blocks, and large enough."""
+        frames = self.model.machine.frames
+        blocks = isinstance(frames, BlockFrameAllocator)
+        for button, (_, count) in zip(self.page_buttons, HUGE_PAGES, strict=True):
+            button.setEnabled(blocks and count <= frames.total_frames)
 
     def _check_layout(self) -> Layout | None:
         try:

@@ -65,3 +65,14 @@ def test_a_grid_built_anew_while_hovered_leaves_no_heap_bytes_lit(qtbot, window,
     assert window.heap_map.linked is not None
     buddy_machine(qtbot, window, dialogs)  # a buddy: the grid is built anew
     assert window.heap_map.linked is None
+
+
+def test_a_huge_page_is_one_block_of_512_frames_on_a_buddy_only(qtbot, window, dialogs):
+    two_mib = window.controls.page_buttons[0]
+    assert not two_mib.isEnabled()  # the guide's bitmap hands out a frame at a time
+    model = buddy_machine(qtbot, window, dialogs)
+    assert two_mib.isEnabled()
+    qtbot.mouseClick(two_mib, Qt.MouseButton.LeftButton)
+    frames = model.machine.frames
+    (start,) = [s for s, n in frames.live_blocks().items() if n == 512]
+    assert start % 512 == 0 and frames.block_order(start) == 9
