@@ -11,7 +11,7 @@ from orbita_gui.model import TracePlayer
 
 from . import palette
 from .stats_plots import paint_plot
-from .throttle import PICTURE_PER_SECOND, Throttle
+from .throttle import TEXT_PER_SECOND, Throttle
 
 PLOTS = (
     ("Heap bytes allocated", "heap_allocated"),
@@ -65,7 +65,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
             self.plots.append(plot)
         lead = players[0]
         self.lead = lead
-        self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
+        self.cursor_updates = Throttle(self._move_cursors, TEXT_PER_SECOND, self)
         lead.sig_position_changed.connect(lambda _: self.cursor_updates.request())
         self.scene().sigMouseClicked.connect(self._on_clicked)
         self._move_cursors()
