@@ -643,18 +643,11 @@ def _sizing(layout: Layout, size: int, align: int, rules: HeapRules) -> tuple[No
     return (Note("size", reason, None, "allocate:size"),)
 
 
-@_event
-class HeapRelease(_Unchanged):
-    """`deallocate(ptr, layout)`: the block freed, put in the free list at `position`
-    (after `reorder`, if placing it re-sorted the list), then `merges` if the heap
-    coalesces. `rover`: next fit's starting position before."""
+class Frees(_Unchanged):
+    """What a heap's free event says of its `allocation`, the block it freed (each heap
+    of the family adds where the block went)."""
 
-    allocation: Allocation
-    position: int = 0
-    reorder: np.ndarray | None = None
-    merges: tuple[Merge, ...] = ()
-    rover: int = 0
-
+    __slots__ = ()
     failed = False
     layer = HEAP
 
@@ -669,6 +662,19 @@ class HeapRelease(_Unchanged):
     @property
     def blocks_freed(self) -> tuple[Allocation, ...]:
         return (self.allocation,)
+
+
+@_event
+class HeapRelease(Frees):
+    """`deallocate(ptr, layout)`: the block freed, put in the free list at `position`
+    (after `reorder`, if placing it re-sorted the list), then `merges` if the heap
+    coalesces. `rover`: next fit's starting position before."""
+
+    allocation: Allocation
+    position: int = 0
+    reorder: np.ndarray | None = None
+    merges: tuple[Merge, ...] = ()
+    rover: int = 0
 
     @property
     def steps(self) -> tuple:

@@ -13,7 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .events import HEAP, Allocation, HeapAllocation, HeapRelease, Note, _Unchanged
+from .events import (
+    HEAP,
+    Allocation,
+    Frees,
+    HeapAllocation,
+    HeapReallocation,
+    HeapRelease,
+    Note,
+    _Unchanged,
+)
 from .layout import Layout
 from .protocols import Step
 
@@ -161,7 +170,7 @@ class BlockAllocation(_Unchanged):
 
 
 @_event
-class BlockRelease(_Unchanged):
+class BlockRelease(Frees):
     """`dealloc(ptr, layout)`: the block freed; `block_size` its class (None: larger,
     given back to the fallback, whose free is `fallback`)."""
 
@@ -170,21 +179,6 @@ class BlockRelease(_Unchanged):
     fallback: HeapRelease | None
     largest: int
     serial: int
-
-    failed = False
-    layer = HEAP
-
-    @property
-    def ptr(self) -> int:
-        return self.allocation.ptr
-
-    @property
-    def layout(self) -> Layout:
-        return self.allocation.layout
-
-    @property
-    def blocks_freed(self) -> tuple[Allocation, ...]:
-        return (self.allocation,)
 
     @property
     def steps(self) -> tuple:
@@ -207,51 +201,18 @@ class BlockRelease(_Unchanged):
         return f"{head}: pushed at the front of the {self.block_size:,}-byte list"
 
 
-@_event
-class BlockReallocation(_Unchanged):
+class BlockReallocation(HeapReallocation):
     """`realloc(ptr, layout, new_size)` as `GlobalAlloc`'s default, which blog_os keeps:
-    allocate anew, copy, free the old block. It always moves, even when the old block's
-    class holds the new size: that is what the blog's allocator runs. `release` is
-    None when the allocation failed: then the old block stays."""
+    allocate anew (`allocation`, a `BlockAllocation`), copy, free the old block
+    (`release`, a `BlockRelease`). It always moves, even when the old block's class
+    holds the new size: that is what the blog's allocator runs."""
 
-    old: Allocation
-    allocation: BlockAllocation
-    release: BlockRelease | None
-
-    layer = HEAP
-
-    @property
-    def ptr(self) -> int:
-        return self.old.ptr
-
-    @property
-    def layout(self) -> Layout:
-        return self.old.layout
-
-    @property
-    def new_size(self) -> int:
-        return self.allocation.layout.size
-
-    @property
-    def new_ptr(self) -> int | None:
-        return self.allocation.ptr
-
-    @property
-    def failed(self) -> bool:
-        """No block for the new size: the old block stays, nothing changed."""
-        return self.release is None
+    __slots__ = ()
 
     @property
     def search(self) -> HeapAllocation | None:
+        """The fallback's search, when the new block came from it."""
         return self.allocation.search
-
-    @property
-    def blocks_made(self) -> tuple[Allocation, ...]:
-        return self.allocation.blocks_made if self.release is not None else ()
-
-    @property
-    def blocks_freed(self) -> tuple[Allocation, ...]:
-        return () if self.release is None else (self.old,)
 
     @property
     def steps(self) -> tuple:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from .events import (
     HEAP,
     Allocation,
+    Frees,
     HeapReallocation,
     Merged,
     Note,
@@ -228,7 +229,7 @@ was in its class's list (what undo puts back)."""
 
 
 @_event
-class SegregatedRelease(_Unchanged):
+class SegregatedRelease(Frees):
     """`deallocate(ptr, layout)`: the block freed, joined (if the heap coalesces) with
     its free neighbours `lower` and `upper`, then pushed to the front of its class."""
 
@@ -239,21 +240,6 @@ class SegregatedRelease(_Unchanged):
     upper: Neighbour | None = None
     serial: int = 0
     """The heap's count of operations once this one was made (see `revert`)."""
-
-    failed = False
-    layer = HEAP
-
-    @property
-    def ptr(self) -> int:
-        return self.allocation.ptr
-
-    @property
-    def layout(self) -> Layout:
-        return self.allocation.layout
-
-    @property
-    def blocks_freed(self) -> tuple[Allocation, ...]:
-        return (self.allocation,)
 
     @property
     def region(self) -> tuple[int, int]:

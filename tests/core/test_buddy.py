@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -37,6 +36,7 @@ from orbita_gui.core.listing import listing
 from orbita_gui.core.protocols import Event, FrameAllocator, Step
 
 from .buddy_reference import ReferenceBuddy
+from .undo_rules import UndoRules
 
 BUDDY_LISTING = listing("buddy.txt")
 
@@ -332,7 +332,7 @@ machine_settings = settings(
 )
 
 
-class BuddyBesideReference(RuleBasedStateMachine):
+class BuddyBesideReference(UndoRules):
     @initialize(
         total=st.one_of(st.integers(1, 300), st.sampled_from([16, 64, 256, 1024])),
         data=st.data(),
@@ -391,18 +391,11 @@ class BuddyBesideReference(RuleBasedStateMachine):
             free(self.frames, frame)
         assert state(self.frames) == before
 
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.frames.revert(self.events.pop())
-        self.ref = self.history.pop()
+    def reverter(self):
+        return self.frames
 
-    @precondition(lambda self: len(self.events) >= 5)
-    @rule()
-    def undo_everything(self):
-        while self.events:
-            self.undo()
-        assert state(self.frames) == self.first_state
+    def state(self):
+        return state(self.frames)
 
     @invariant()
     def same_state_as_the_reference(self):

@@ -17,10 +17,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -39,6 +37,7 @@ from orbita_gui.core.protocols import Event, SizeClassHeap, Step
 
 from .fixed_blocks_reference import BLOCK_SIZES, ReferenceFixedBlocks
 from .free_list_reference import ADDRESS_LIMIT
+from .undo_rules import UndoRules
 
 LISTING = listing("fixed_blocks.rs")
 START = 0x10000
@@ -306,7 +305,7 @@ SIZES = st.one_of(
 )
 
 
-class HeapBesideReference(RuleBasedStateMachine):
+class HeapBesideReference(UndoRules):
     @initialize(data=st.data())
     def start(self, data):
         size = data.draw(
@@ -376,21 +375,8 @@ class HeapBesideReference(RuleBasedStateMachine):
             )
             assert event.new_ptr == expected
 
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.undo_latest()
-
-    def undo_latest(self):
-        self.heap.revert(self.events.pop())
-        self.ref = self.history.pop()
-
-    @precondition(lambda self: len(self.events) >= 6)
-    @rule()
-    def undo_everything(self):
-        while self.events:
-            self.undo_latest()
-        assert self.state() == self.first_state
+    def reverter(self):
+        return self.heap
 
     @invariant()
     def same_state_as_the_reference(self):

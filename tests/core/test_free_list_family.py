@@ -25,10 +25,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -40,6 +38,7 @@ from orbita_gui.core.layout import ISIZE_MAX, Layout
 from orbita_gui.core.registry import create
 
 from .free_list_reference import ADDRESS_LIMIT, AddressTaken, ReferenceHeap
+from .undo_rules import UndoRules
 
 COMBINATIONS = list(itertools.product(FITS, ORDERS, (False, True), LEFTOVERS, (False, True)))
 """fit x order x coalesce x leftover x node_rules: 160 heaps."""
@@ -59,7 +58,7 @@ SIZES = st.one_of(
 )
 
 
-class HeapBesideReference(RuleBasedStateMachine):
+class HeapBesideReference(UndoRules):
     def __init__(self, fit, order, coalesce, leftover, node_rules):
         super().__init__()
         self.params = dict(
@@ -196,21 +195,8 @@ class HeapBesideReference(RuleBasedStateMachine):
 
     # Undo
 
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.undo_latest()
-
-    def undo_latest(self):
-        self.heap.revert(self.events.pop())
-        self.ref = self.history.pop()
-
-    @precondition(lambda self: len(self.events) >= 8)
-    @rule()
-    def undo_everything(self):
-        while self.events:
-            self.undo_latest()
-        assert self.state() == self.first_state
+    def reverter(self):
+        return self.heap
 
     # After every step
 

@@ -17,10 +17,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -40,6 +38,7 @@ from orbita_gui.core.protocols import Event, SizeClass, SizeClassHeap, Step
 from orbita_gui.core.segregated_events import class_label, class_of
 
 from .segregated_reference import ADDRESS_LIMIT, ReferenceSegregated
+from .undo_rules import UndoRules
 
 LISTING = listing("segregated.txt")
 BASE = 0x10000
@@ -379,7 +378,7 @@ SIZES = st.one_of(
 )
 
 
-class HeapBesideReference(RuleBasedStateMachine):
+class HeapBesideReference(UndoRules):
     def __init__(self, coalesce):
         super().__init__()
         self.coalesce = coalesce
@@ -442,21 +441,11 @@ class HeapBesideReference(RuleBasedStateMachine):
         assert (event.new_ptr, event.visited) == expected
         assert event.failed == (expected[0] is None)
 
-    @precondition(lambda self: self.events)
-    @rule()
-    def undo(self):
-        self.undo_latest()
+    def reverter(self):
+        return self.heap
 
-    def undo_latest(self):
-        self.heap.revert(self.events.pop())
-        self.ref = self.history.pop()
-
-    @precondition(lambda self: len(self.events) >= 6)
-    @rule()
-    def undo_everything(self):
-        while self.events:
-            self.undo_latest()
-        assert state(self.heap) == self.first_state
+    def state(self):
+        return state(self.heap)
 
     @invariant()
     def same_state_as_the_reference(self):

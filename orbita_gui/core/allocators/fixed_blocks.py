@@ -25,13 +25,14 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import InvalidFreeError, InvalidParameterError, LayoutMismatchError, RevertError
+from ..errors import InvalidParameterError, RevertError
 from ..events import Allocation, HeapAllocation
 from ..fixed_block_events import BlockAllocation, BlockReallocation, BlockRelease
 from ..layout import Layout
 from ..protocols import SizeClass
 from ..stats import HeapStats
 from .free_list_heap import FreeListHeap
+from .heap_checks import live_block
 from .heap_rules import GUIDE
 
 SMALLEST_BLOCK = 8
@@ -170,13 +171,7 @@ class FixedBlockHeap:
     def _check_live(self, ptr: int, layout: Layout) -> Allocation:
         """The live block at `ptr`, checked before anything changes: blog_os trusts
         its caller, here a double or wild free or another layout is refused."""
-        block = self._live.get(ptr)
-        if block is None:
-            where = f"{ptr:#x}" if isinstance(ptr, int) else repr(ptr)
-            raise InvalidFreeError(f"{where} is not a live allocation: double free or wild pointer")
-        if block.layout != layout:
-            raise LayoutMismatchError(f"{ptr:#x} was allocated with {block.layout}, not {layout}")
-        return block
+        return live_block(self._live, ptr, layout)
 
     # Undo
 

@@ -46,9 +46,6 @@ from types import MappingProxyType
 from ..addresses import U64_LIMIT
 from ..errors import (
     HeapError,
-    InvalidFreeError,
-    InvalidHeapRegionError,
-    LayoutMismatchError,
 )
 from ..events import (
     Allocation,
@@ -65,6 +62,7 @@ from .free_list_listed import ListedOperations
 from .free_list_sizes import SizeSortedFreeList
 from .free_list_store import FreeListStore
 from .free_list_undo import Undo
+from .heap_checks import check_region, live_block
 from .heap_rules import GUIDE, SORT_KEYS, HeapRules
 
 _new_tuple = tuple.__new__
@@ -125,29 +123,10 @@ class FreeListHeap(IndexedOperations, ListedOperations, Undo):
 
     def init(self, heap_start: int, heap_size: int) -> None:
         """Give the allocator its heap: one free region `[heap_start, heap_start + heap_size)`."""
-        if self.initialised:
-            raise InvalidHeapRegionError(
-                f"the heap is already initialised at {self.heap_start:#x}; make a new allocator"
-            )
-        if type(heap_start) is not int or type(heap_size) is not int:
-            raise InvalidHeapRegionError(
-                f"heap start and size must be integers, not {heap_start!r}, {heap_size!r}"
-            )
-        align = self.rules.min_align
-        if heap_start < 0 or heap_start % align:
-            raise InvalidHeapRegionError(
-                f"heap start {heap_start:#x} is not {align}-byte aligned for a ListNode"
-            )
-        least = self.rules.min_leftover  # malloc.py runs even on an empty heap (-S 0)
-        if heap_size < least:
-            raise InvalidHeapRegionError(
-                f"heap size {heap_size} is under {least} bytes"
-                + (", the size of a ListNode" if self.rules.node_rules else "")
-            )
-        if heap_start + heap_size >= U64_LIMIT:
-            raise InvalidHeapRegionError(
-                f"heap {heap_start:#x} + {heap_size:#x} overflows the 64-bit address space"
-            )
+        rules = self.rules  # malloc.py runs even on an empty heap (-S 0): least may be 0
+        check_region(
+            self, heap_start, heap_size, rules.min_align, rules.min_leftover, rules.node_rules
+        )
         self.heap_start, self.heap_size = heap_start, heap_size
         self.initialised = True
         mode = self._index_mode(heap_size)
@@ -363,15 +342,7 @@ class FreeListHeap(IndexedOperations, ListedOperations, Undo):
         return MappingProxyType(self._live)
 
     def _check_live(self, ptr: int, layout: Layout) -> Allocation:
-        allocation = self._live.get(ptr)
-        if allocation is None:
-            where = f"{ptr:#x}" if isinstance(ptr, int) else repr(ptr)
-            raise InvalidFreeError(f"{where} is not a live allocation: double free or wild pointer")
-        if allocation.layout != layout:
-            raise LayoutMismatchError(
-                f"{ptr:#x} was allocated with {allocation.layout}, not {layout}"
-            )
-        return allocation
+        return live_block(self._live, ptr, layout)
 
 
 LinkedListAllocator = FreeListHeap

@@ -43,10 +43,7 @@ import numpy as np
 
 from ..addresses import U64_LIMIT
 from ..errors import (
-    InvalidFreeError,
-    InvalidHeapRegionError,
     InvalidParameterError,
-    LayoutMismatchError,
     RevertError,
 )
 from ..events import (
@@ -69,6 +66,7 @@ from ..segregated_events import (
     class_of,
 )
 from ..stats import HeapStats
+from .heap_checks import check_region, live_block
 
 DEFAULT_CLASSES = 10
 """16-31 B up to 4-8 KiB, and a last class of 8 KiB and up: the malloc lab's sizes."""
@@ -148,26 +146,7 @@ class SegregatedHeap:
 
     def init(self, heap_start: int, heap_size: int) -> None:
         """Give the allocator its heap: one free region, in the class of its size."""
-        if self.initialised:
-            raise InvalidHeapRegionError(
-                f"the heap is already initialised at {self.heap_start:#x}; make a new allocator"
-            )
-        if type(heap_start) is not int or type(heap_size) is not int:
-            raise InvalidHeapRegionError(
-                f"heap start and size must be integers, not {heap_start!r}, {heap_size!r}"
-            )
-        if heap_start < 0 or heap_start % LIST_NODE_ALIGN:
-            raise InvalidHeapRegionError(
-                f"heap start {heap_start:#x} is not {LIST_NODE_ALIGN}-byte aligned for a ListNode"
-            )
-        if heap_size < LIST_NODE_SIZE:
-            raise InvalidHeapRegionError(
-                f"heap size {heap_size} is under {LIST_NODE_SIZE} bytes, the size of a ListNode"
-            )
-        if heap_start + heap_size >= U64_LIMIT:
-            raise InvalidHeapRegionError(
-                f"heap {heap_start:#x} + {heap_size:#x} overflows the 64-bit address space"
-            )
+        check_region(self, heap_start, heap_size, LIST_NODE_ALIGN, LIST_NODE_SIZE, node=True)
         self.heap_start, self.heap_size = heap_start, heap_size
         self.initialised = True
         self._no_overflow = U64_LIMIT - 1 - (heap_start + heap_size)
@@ -288,13 +267,7 @@ class SegregatedHeap:
         return SegregatedReallocation(old, allocation, release)
 
     def _check_live(self, ptr: int, layout: Layout) -> Allocation:
-        block = self._live.get(ptr)
-        if block is None:
-            where = f"{ptr:#x}" if isinstance(ptr, int) else repr(ptr)
-            raise InvalidFreeError(f"{where} is not a live allocation: double free or wild pointer")
-        if block.layout != layout:
-            raise LayoutMismatchError(f"{ptr:#x} was allocated with {block.layout}, not {layout}")
-        return block
+        return live_block(self._live, ptr, layout)
 
     # Undo
 
