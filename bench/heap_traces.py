@@ -1,37 +1,59 @@
-"""Replay each malloc-lab trace through the guide's heap allocator, headless."""
+"""Replay each malloc-lab trace through the guide's heap allocator, and through each
+other heap of the family that has a speed target, headless."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 from orbita_gui.traces import machine_for, read_trace, replay
 
 TRACES = Path(__file__).resolve().parent.parent.parent / "shared" / "traces" / "malloclab"
+FAMILY = (
+    ("segregated", ()),
+    ("segregated", (("coalesce", True),)),
+    ("fixed-blocks", ()),
+)
+"""The heaps of the guide's future work (issue 11: 100,000 operations a second each)."""
 
 
 def run(folder: Path = TRACES) -> None:
-    print("Heap allocator: malloc-lab traces replayed headless (best of 3)")
     paths = sorted(folder.glob("*.rep"))
     if not paths:
         print(f"  no traces in {folder}: nothing to replay")
         return
+    print("Heap allocator: malloc-lab traces replayed headless (best of 3)")
     print(f"  {'trace':<24}{'ops':>7}{'ops/s':>10}{'heap':>8}{'oom':>6}{'list':>7}{'util':>7}")
-    for path in paths:
-        trace = read_trace(path)  # a .rep runs in 20 MiB, as in the application
-        heap_size = trace.heap_size
-        best = float("inf")
-        for _ in range(3):
-            machine = machine_for(trace)
-            start = time.perf_counter()
-            stats = replay(trace, machine)
-            best = min(best, time.perf_counter() - start)
+    traces = [(path, read_trace(path)) for path in paths]  # a .rep runs in 20 MiB
+    for path, trace in traces:
+        seconds, stats = _best(trace)
         print(
-            f"  {path.name:<24}{stats.operations:>7,}{stats.operations / best:>10,.0f}"
-            f"{heap_size >> 20:>6}Mi{stats.failed_allocations:>6,}{stats.free_list_length:>7,}"
-            f"{stats.utilization:>7.1%}"
+            f"  {path.name:<24}{stats.operations:>7,}{stats.operations / seconds:>10,.0f}"
+            f"{trace.heap_size >> 20:>6}Mi{stats.failed_allocations:>6,}"
+            f"{stats.free_list_length:>7,}{stats.utilization:>7.1%}"
         )
     print(
         "  oom: allocations that returned NULL; list: free-list length at the end; "
         "util: peak payload / footprint"
     )
+    print("\nThe guide's future work: the same traces, operations a second (target 100,000)")
+    titles = [" ".join([kind, *(f"{k}=yes" for k, _ in params)]) for kind, params in FAMILY]
+    print(f"  {'trace':<24}" + "".join(f"{title:>26}" for title in titles))
+    for path, trace in traces:
+        cells = []
+        for kind, params in FAMILY:
+            seconds, stats = _best(dataclasses.replace(trace, heap_kind=kind, heap_params=params))
+            cells.append(f"{stats.operations / seconds:>26,.0f}")
+        print(f"  {path.name:<24}" + "".join(cells))
+
+
+def _best(trace):
+    """The fastest of three replays, and its report."""
+    best = float("inf")
+    for _ in range(3):
+        machine = machine_for(trace)
+        start = time.perf_counter()
+        stats = replay(trace, machine)
+        best = min(best, time.perf_counter() - start)
+    return best, stats

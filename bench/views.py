@@ -223,8 +223,47 @@ def run() -> None:
                 f"    {name:<24}{count:>7,} ops {headless:>9,.0f}/s headless {windowed:>9,.0f}/s "
                 f"in the window ({ratio:.0%}), {fps:,.0f} frames/s"
             )
+        compared = TRACES / COMPARED
+        if compared.exists():
+            seconds, fps = compare_play(compared)
+            print(
+                f"  four allocators compared on {COMPARED}, played as fast as possible: "
+                f"{seconds:.1f} s, {fps:.1f} frames/s (target 20)"
+            )
     python_seconds, process_seconds = startup()
     print(
         f"  start-up to a painted window: {python_seconds:.2f} s in Python, "
         f"{process_seconds:.2f} s for the whole process (target 1.5)"
     )
+
+
+COMPARED = "binary.rep"
+"""A trace of some 10,000 operations (12,000), as issue 11's target says."""
+
+
+def compare_play(path) -> tuple[float, float]:
+    """`(seconds, frames a second)` of View > Compare allocators playing `path` to its
+    end as fast as possible on four heaps: the guide's, best fit with coalescing,
+    segregated lists and fixed-size blocks."""
+    from orbita_gui.app.compare_window import open_comparison
+    from orbita_gui.traces import read_trace
+    from orbita_gui.traces.compare import parse_heap_spec
+
+    app = _app()
+    specs = [parse_heap_spec(text) for text in COMPARED_HEAPS]
+    window = open_comparison(read_trace(path), specs)
+    window.resize(1600, 1000)
+    counter = _FrameCounter()
+    window.installEventFilter(counter)
+    lead = window.comparison.lead
+    lead.set_speed(math.inf)
+    start = time.perf_counter()
+    lead.play()
+    while lead.playing:
+        app.processEvents()
+    seconds = time.perf_counter() - start
+    window.close()
+    return seconds, counter.rate()
+
+
+COMPARED_HEAPS = ("guide", "best,addrsort,coalesce", "segregated", "fixed-blocks")
