@@ -171,6 +171,8 @@ class FrameGridView(pg.PlotWidget):
             parent, background=palette.PAPER, axisItems={"left": self._left, "top": self._top}
         )
         self.model = model
+        self._machine = None
+        """The machine the grid's cells were made for."""
         self._linked: np.ndarray | None = None
         self._shown: np.ndarray | None = None
         """The codes last given to the image, to skip the upload when nothing changed."""
@@ -268,6 +270,9 @@ class FrameGridView(pg.PlotWidget):
     def refresh(self) -> None:
         """Redraw from the model: one image update, whatever changed, and none when
         nothing did (a heap trace playing leaves every frame as it was)."""
+        if self._machine is not self.model.machine:  # replaced, and this view not yet told
+            self._on_machine_reset()  # (another listener of the reset drew first)
+            return
         frames = self.model.machine.frames
         animation = self.animation
         scanned = scan = None
@@ -404,7 +409,7 @@ class FrameGridView(pg.PlotWidget):
             self.codes.flash(frame, made)
 
     def _on_machine_reset(self) -> None:
-        machine = self.model.machine
+        machine = self._machine = self.model.machine
         self.codes = FrameCodes(machine.frames.total_frames, machine.heap_frames)
         self._left.cols = self._top.cols = self.codes.cols
         self._left.rows = self.codes.rows

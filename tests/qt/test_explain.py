@@ -197,3 +197,22 @@ def test_until_the_last_step_the_log_status_and_statistics_keep_the_result_back(
     assert "allocate(Layout { size: 100" in log.text(last)
     assert "allocate(Layout { size: 100" in window.status.text()
     assert stats.values["heap_allocated"].text() != before and not stats.caption.isVisible()
+
+
+def test_a_new_machine_while_a_frame_scan_is_walked_draws_the_new_one(qtbot, window):
+    """The held scan lets go when the machine is replaced: a grid built anew (a theme) is
+    told of it after the animation, and drew the old machine's cells over the new bitmap."""
+    model = window.model
+    window.rebuild_views()
+    for _ in range(3):
+        model.allocate_frame()  # frames 25..27
+    model.free_frame(25)
+    model.allocate_frame()  # 25 again: next_free 26
+    model.allocate_frame()  # looks at 26 and 27, takes 28
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Up)
+    assert window.traces.player.animation.held
+    assert model.reset(128 << 10, 1024)  # 32 frames
+    window.grid.refresh()
+    assert window.grid.codes.total_frames == 32
+    assert window.heap_map.linked is None
