@@ -59,6 +59,13 @@ def soak(actions: int, seed: int) -> int:
     qInstallMessageHandler(messages)
     escaped: list = []
     sys.excepthook = lambda *info: escaped.append(info)
+    try:
+        return _soak(actions, seed, messages, escaped)
+    finally:  # an error of the soak itself is printed, not taken for one escaped into Qt
+        sys.excepthook = sys.__excepthook__
+
+
+def _soak(actions: int, seed: int, messages, escaped: list) -> int:
     with tempfile.TemporaryDirectory() as folder, ScriptedDialogs() as dialogs:
         settings = QSettings(str(Path(folder, "orbita.ini")), QSettings.Format.IniFormat)
         window = MainWindow(MachineModel(Machine(4 << 20)), settings)
