@@ -351,6 +351,9 @@ class Monkey:
         """Click the cell of a frame on screen, used or free as asked if there is one."""
         grid = self.window.grid
         frames = self._frames_on_screen()
+        if not len(frames):  # zoomed so far out that no cell is whole
+            self._did(f"{verb} a frame: none whole on screen")
+            return
         states = self.window.model.machine.frames.bitmap()[frames].astype(bool)
         wanted = frames[states == used]
         frame = int(self.rng.choice(list(wanted if len(wanted) else frames)))
