@@ -32,7 +32,7 @@ def sets_html(frames) -> str:
         colour = ink if free else muted
         rows.append(
             f'<tr style="color:{colour}"><td nowrap><b>order {order}</b> · '
-            f"{html.escape(size)}</td><td>{html.escape(named or 'none free')}</td></tr>"
+            f"{html.escape(size)}</td><td>&nbsp;&nbsp;{html.escape(named or 'none free')}</td></tr>"
         )
     return f'<table cellspacing="4">{"".join(rows)}</table>'
 
