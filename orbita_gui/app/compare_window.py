@@ -27,7 +27,7 @@ from orbita_gui.views.compare_plots import ComparePlots
 from orbita_gui.views.heap_state import allocator_words
 from orbita_gui.views.player_panel import PlayerPanel
 from orbita_gui.views.registry import views_for
-from orbita_gui.views.throttle import TEXT_PER_SECOND, Throttle
+from orbita_gui.views.throttle import PICTURE_PER_SECOND, TEXT_PER_SECOND, Throttle
 
 
 def figures(model) -> str:
@@ -107,6 +107,10 @@ class CompareWindow(QMainWindow):
         ]
         for column in self.columns:
             columns.addWidget(column)
+            # All the columns together redraw as often as one window's pictures and words.
+            for view in column.views:
+                view.repaints.set_rate(PICTURE_PER_SECOND / len(self.columns))
+            column.updates.set_rate(TEXT_PER_SECOND / len(self.columns))
         self._keys()
         comparison.lead.sig_position_changed.connect(lambda _: self._tell_difference())
         comparison.start()

@@ -31,6 +31,10 @@ class Throttle(QObject):
         self._later = QTimer(self, singleShot=True)
         self._later.timeout.connect(self._run)
 
+    def set_rate(self, per_second: float) -> None:
+        """At most this many calls a second from now on."""
+        self._interval = 1 / per_second
+
     @property
     def pending(self) -> bool:
         """A request is waiting for its turn."""
