@@ -97,7 +97,7 @@ def narration_html(explanation: Explanation) -> str:
                 f'<td style="color:{muted if number > explanation.index else ink}">{text}</td></tr>'
             )
     parts.append(f'<table cellspacing="2">{"".join(rows)}</table>')
-    if explanation.op is not None:
+    if explanation.op is not None and not explanation.pending:  # told at the last step
         colour = palette.ERROR.name() if event.failed else muted
         parts.append(f'<p style="color:{colour}">→ {html.escape(event.describe())}</p>')
     return "".join(parts)

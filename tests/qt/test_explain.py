@@ -193,9 +193,11 @@ def test_until_the_last_step_the_log_status_and_statistics_keep_the_result_back(
     )
     assert stats.values["heap_allocated"].text() == before
     assert stats.caption.isVisible() and stats.caption.text() == "Before operation 16"
+    assert "→ allocate(" not in narration(qtbot, window)  # nor the narration's last line
     qtbot.keyClick(window.grid, Qt.Key.Key_Down)  # the last step: the result, everywhere
     assert "allocate(Layout { size: 100" in log.text(last)
     assert "allocate(Layout { size: 100" in window.status.text()
+    assert "→ allocate(Layout { size: 100" in narration(qtbot, window)
     assert stats.values["heap_allocated"].text() != before and not stats.caption.isVisible()
 
 
