@@ -3,18 +3,14 @@ other heap of the family that has a speed target, headless."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 
 from orbita_gui.traces import machine_for, read_trace, replay
+from orbita_gui.traces.compare import on_heap, parse_heap_spec
 
 TRACES = Path(__file__).resolve().parent.parent.parent / "shared" / "traces" / "malloclab"
-FAMILY = (
-    ("segregated", ()),
-    ("segregated", (("coalesce", True),)),
-    ("fixed-blocks", ()),
-)
+FAMILY = ("segregated", "segregated,coalesce", "fixed-blocks")
 """The heaps of the guide's future work (issue 11: 100,000 operations a second each)."""
 
 
@@ -38,12 +34,12 @@ def run(folder: Path = TRACES) -> None:
         "util: peak payload / footprint"
     )
     print("\nThe guide's future work: the same traces, operations a second (target 100,000)")
-    titles = [" ".join([kind, *(f"{k}=yes" for k, _ in params)]) for kind, params in FAMILY]
-    print(f"  {'trace':<24}" + "".join(f"{title:>26}" for title in titles))
+    specs = [parse_heap_spec(text) for text in FAMILY]
+    print(f"  {'trace':<24}" + "".join(f"{spec.text:>26}" for spec in specs))
     for path, trace in traces:
         cells = []
-        for kind, params in FAMILY:
-            seconds, stats = _best(dataclasses.replace(trace, heap_kind=kind, heap_params=params))
+        for spec in specs:
+            seconds, stats = _best(on_heap(trace, spec))
             cells.append(f"{stats.operations / seconds:>26,.0f}")
         print(f"  {path.name:<24}" + "".join(cells))
 

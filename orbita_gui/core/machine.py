@@ -29,8 +29,9 @@ import numpy as np
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
 from .errors import FrameError, HeapFrameError, InvalidMachineError, cut
 from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE
-from .protocols import BlockFrameAllocator, Event, FrameAllocator, HeapAllocator
+from .protocols import Event, FrameAllocator, HeapAllocator
 from .registry import block_allocators, create
+from .registry import kind as registry_kind
 from .units import format_size
 
 HEAP_START = 0x_4444_4444_0000
@@ -157,6 +158,9 @@ class Machine:
         """The registry name the heap was made by (with `heap.params`, what remakes it)."""
         self.frames_kind = frames
         """The registry name the frame allocator was made by."""
+        self.hands_out_blocks = registry_kind(frames).blocks
+        """Its frame allocator hands out blocks of contiguous frames (a buddy): known
+        once, not asked of the allocator's protocol at every operation."""
         self.page_base = heap_start - heap_start % PAGE_SIZE
         self.heap_frames = np.zeros(0, dtype=np.int64)
         """Frame number backing each heap page, page 0 first: page n is frame n."""
@@ -189,14 +193,13 @@ class Machine:
     def allocate_frames_event(self, count: int) -> Event:
         """`count` contiguous frames, from a frame allocator that hands out blocks (a
         buddy allocator); `FrameError` from one that hands out a frame at a time."""
-        frames = self.frames
-        if not isinstance(frames, BlockFrameAllocator):
+        if not self.hands_out_blocks:
             raise FrameError(
                 f"the {self.frames_kind} frame allocator hands out one frame at a time: "
                 f"{count:,} contiguous frames need one that hands out blocks "
                 f"({', '.join(block_allocators())})"
             )
-        return frames.allocate_frames_event(count)
+        return self.frames.allocate_frames_event(count)
 
     def revert(self, event: Event) -> None:
         """Undo the latest operation, on whichever allocator made it."""

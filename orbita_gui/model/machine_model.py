@@ -17,7 +17,6 @@ from PySide6.QtGui import QUndoStack
 from orbita_gui.core import Event, Frame, HeapStats, Layout, Machine, MemoryStats, OrbitaError
 from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.events import FRAMES
-from orbita_gui.core.protocols import BlockFrameAllocator
 from orbita_gui.traces import Op, Outcome, Trace
 from orbita_gui.traces.trace import ALLOC_FRAMES, FREE, FREE_FRAME, MALLOC, REALLOC
 
@@ -251,7 +250,7 @@ class MachineModel(QObject):
         allocator that hands out blocks: one block of `count` contiguous frames). With
         `progress(done, total)`, told every `FRAMES_AT_ONCE` frames: False from it
         cancels the whole step (nothing stays allocated, 0 is returned)."""
-        if isinstance(self.machine.frames, BlockFrameAllocator) and count > 1:
+        if self.machine.hands_out_blocks and count > 1:
             op = Op(ALLOC_FRAMES, self._history.fresh_name(FRAME_PREFIX), count)
             event = self.apply(op, label=f"allocate {count:,} contiguous frames").event
             return len(event.frames_taken) if event is not None else 0
@@ -280,7 +279,7 @@ class MachineModel(QObject):
     def free_frame(self, number: int) -> Event | None:
         """Free frame `number`, or the block of contiguous frames that holds it."""
         frames = self.machine.frames
-        if isinstance(frames, BlockFrameAllocator):
+        if self.machine.hands_out_blocks:
             start = frames.block_start(number)
             number = number if start is None else start
         name = self._history.name_of_frame(number)

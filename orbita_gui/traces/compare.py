@@ -122,8 +122,8 @@ class _Watch:
         """The first allocator's answers, for the others' passes (None: this is it)."""
         self.answers = array("Q", bytes(8 * count)) if reference is None else None
         self.index = 0
-        self.differs_at: int | None = None
         self.answer_there = FAILED
+        """What this allocator answered where it first differed from the first one."""
         self.differences = array("Q")
         """Every operation where this allocator answered otherwise than the first."""
         self.searches = self.visited = self.longest = 0
@@ -141,10 +141,15 @@ class _Watch:
         if self.answers is not None:
             self.answers[index] = answer
         elif answer != self.reference[index]:
+            if not self.differences:
+                self.answer_there = answer
             self.differences.append(index)
-            if self.differs_at is None:
-                self.differs_at, self.answer_there = index, answer
         self.index = index + 1
+
+    @property
+    def differs_at(self) -> int | None:
+        """The first operation where this allocator answered otherwise, if any."""
+        return self.differences[0] if self.differences else None
 
     def _measure(self, event) -> int:
         """Count what a successful operation did; its answer."""

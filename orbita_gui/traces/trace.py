@@ -259,8 +259,8 @@ class Ops(_TupleLike):
         if not self._new_names:
             return repeat(None, len(self))
         name_of = self._name_of
-        codes = map(self._new_names.get, range(len(self)))
-        return (None if code is None else name_of[code] for code in codes)
+        renamed = {index: name_of[code] for index, code in self._new_names.items()}
+        return map(renamed.get, range(len(self)))  # in C: Python works per rename only
 
 
 @dataclass(frozen=True)

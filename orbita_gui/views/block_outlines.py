@@ -12,8 +12,6 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from orbita_gui.core.protocols import BlockFrameAllocator
-
 from . import palette
 
 OUTLINED_AT_MOST = 4096
@@ -46,14 +44,15 @@ class BlockOutlines:
         self.items = (self.live, self.free)
         self._drawn: object = None
 
-    def show(self, frames, cols: int, revision: object) -> None:
-        """Outline `frames`' blocks (nothing for an allocator without blocks); drawn
-        again only when `revision` (the model's) has moved."""
+    def show(self, machine, cols: int, revision: object) -> None:
+        """Outline the blocks of `machine`'s frame allocator (nothing for one without
+        blocks); drawn again only when `revision` (the model's) has moved."""
         if revision == self._drawn:
             return
         self._drawn = revision
         live, free = QPainterPath(), QPainterPath()
-        if isinstance(frames, BlockFrameAllocator):
+        if machine.hands_out_blocks:
+            frames = machine.frames
             for order in range(frames.top_order, 0, -1):
                 size = 1 << order
                 for start in frames.free_blocks(order)[:OUTLINED_AT_MOST]:
@@ -68,10 +67,11 @@ class BlockOutlines:
         self.live.setPath(live)
         self.free.setPath(free)
 
-    def describe(self, frames, frame: int) -> str | None:
+    def describe(self, machine, frame: int) -> str | None:
         """Which block a frame is in, for its tooltip; None if the allocator has none."""
-        if not isinstance(frames, BlockFrameAllocator):
+        if not machine.hands_out_blocks:
             return None
+        frames = machine.frames
         start = frames.block_start(frame)
         if start is not None:
             order = frames.block_order(start)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from orbita_gui.core import Layout, OrbitaError
-from orbita_gui.core.protocols import BlockFrameAllocator
 from orbita_gui.core.units import parse_size
 from orbita_gui.model import MachineModel
 
@@ -104,7 +103,7 @@ class ControlsPanel(QWidget):
     def _offer_pages(self) -> None:
         """Huge pages where the frame allocator hands out blocks, and large enough."""
         frames = self.model.machine.frames
-        blocks = isinstance(frames, BlockFrameAllocator)
+        blocks = self.model.machine.hands_out_blocks
         for button, (_, count) in zip(self.page_buttons, HUGE_PAGES, strict=True):
             button.setEnabled(blocks and count <= frames.total_frames)
 

@@ -297,7 +297,7 @@ class FrameGridView(pg.PlotWidget):
             self.image.cells_per_pixel = k
             self._shown = None if animating else image.copy()
         self._show_next_free(None if next_free is None else next_free % frames.total_frames)
-        self._blocks.show(frames, self.codes.cols, (self.codes, self.model.revision))
+        self._blocks.show(self.model.machine, self.codes.cols, (self.codes, self.model.revision))
         if animating:
             if not self._animation.isActive():
                 self._animation.start()
@@ -344,7 +344,7 @@ class FrameGridView(pg.PlotWidget):
             )
         if frame == getattr(machine.frames, "next_free", None):
             lines.append("next_free: the next search starts here")
-        block = self._blocks.describe(machine.frames, frame)
+        block = self._blocks.describe(machine, frame)
         if block:
             lines.append(block)
         note = self.model.frame_note(frame)

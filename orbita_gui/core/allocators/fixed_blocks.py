@@ -228,14 +228,15 @@ class FixedBlockHeap:
         """Free: the fallback's regions and the blocks in the lists; lost: the
         fallback's padding and what it took beyond new blocks' sizes."""
         fallback = self.fallback.stats()
-        waiting = [size for size, free in zip(self.block_sizes, self._lists, strict=True) if free]
+        pairs = zip(reversed(self.block_sizes), reversed(self._lists), strict=True)
+        largest_waiting = next((size for size, free in pairs if free), 0)
         return HeapStats(
             allocated=self._allocated,
             free=fallback.free + self._waiting,
             lost=fallback.lost + self._beyond,
             total=self.heap_size,
             requested=self._requested,
-            largest_free=max(fallback.largest_free, *waiting, 0),
+            largest_free=max(fallback.largest_free, largest_waiting),
             free_regions=fallback.free_regions + sum(map(len, self._lists)),
         )
 
