@@ -151,11 +151,11 @@ class CompareWindow(QMainWindow):
         comparison = self.comparison
         divergences, position = comparison.divergences, comparison.lead.position
         count = len(divergences)
+        number, after, before = comparison.around()
         if not count:
             self.difference.setText("The allocators answer alike at every operation.")
-        elif position - 1 in divergences:
+        elif number is not None:
             op = comparison.trace.ops[position - 1]
-            number = divergences.index(position - 1) + 1
             self.difference.setText(
                 f"Operation {position:,} ({op_text(op)}): the allocators part here "
                 f"(difference {number} of {count})."
@@ -165,8 +165,8 @@ class CompareWindow(QMainWindow):
                 f"{count:,} operations where the allocators answer differently; the first is "
                 f"operation {divergences[0] + 1:,}. Ctrl+Right goes to the next."
             )
-        self.previous_button.setEnabled(any(d < position - 1 for d in divergences))
-        self.next_button.setEnabled(any(d >= position for d in divergences))
+        self.previous_button.setEnabled(before is not None)
+        self.next_button.setEnabled(after is not None)
 
     def closeEvent(self, event) -> None:
         self.comparison.lead.pause()

@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from orbita_gui.core.events import FRAMES, HEAP
-from orbita_gui.traces.trace import ALLOC_FRAME, FREE_FRAME
+from orbita_gui.traces.trace import FRAME_KINDS
 from orbita_gui.views import type_scale
 from orbita_gui.views.registry import layer_allocators
 
@@ -41,7 +41,7 @@ def explained_layer(explanation) -> str | None:
         return explanation.event.layer
     trace = explanation.trace
     if trace is not None and len(trace.ops) > 0:
-        return FRAMES if trace.ops[0].kind in (ALLOC_FRAME, FREE_FRAME) else HEAP
+        return FRAMES if trace.ops[0].kind in FRAME_KINDS else HEAP
     return None
 
 

@@ -4,7 +4,7 @@ a class sees where the allocators part."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject
@@ -46,18 +46,29 @@ class Comparison(QObject):
             if player.position != position:
                 player.seek(position)
 
+    def around(self) -> tuple[int | None, int | None, int | None]:
+        """Where the lead is among the divergences: `(number of the one just applied,
+        from 1, or None; the next one's operation; the previous one's)`."""
+        divergences, last = self.divergences, self.lead.position - 1
+        at = bisect_left(divergences, last)
+        here = at < len(divergences) and divergences[at] == last
+        after = at + 1 if here else at
+        return (
+            at + 1 if here else None,
+            divergences[after] if after < len(divergences) else None,
+            divergences[at - 1] if at > 0 else None,
+        )
+
     def next_divergence(self) -> bool:
         """To just after the next operation where the allocators part; False if none."""
-        at = bisect_right(self.divergences, self.lead.position - 1)
-        if at == len(self.divergences):
-            return False
-        self.lead.seek(self.divergences[at] + 1)
-        return True
+        return self._to(self.around()[1])
 
     def previous_divergence(self) -> bool:
         """To just after the previous operation where they parted; False if none."""
-        at = bisect_left(self.divergences, self.lead.position - 1) - 1
-        if at < 0:
+        return self._to(self.around()[2])
+
+    def _to(self, divergence: int | None) -> bool:
+        if divergence is None:
             return False
-        self.lead.seek(self.divergences[at] + 1)
+        self.lead.seek(divergence + 1)
         return True

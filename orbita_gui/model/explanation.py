@@ -43,6 +43,7 @@ class Explanation(QObject):
         """The event was just taken back: it is explained as what was undone."""
         self._steps: Sequence[Step] | None = None
         self._index: int | None = None  # None: the last step
+        self._looked: list[tuple[int, int]] | None = None
         model.sig_event_applied.connect(lambda event: self.explain(event, model.last_op))
         model.sig_events_applied.connect(lambda events: self.explain(events[-1]))
         model.sig_event_reverted.connect(lambda event: self.explain(event, undone=True))
@@ -78,13 +79,16 @@ class Explanation(QObject):
 
     def _looks(self) -> list[tuple[int, int]]:
         """`(step index, things it looks at)` of the steps that look at free-list nodes
-        (one each) or frames (one, or a run of used ones), in the order looked."""
-        frames = self.event is not None and self.event.layer == FRAMES
-        return [
-            (i, (step.where[1] - step.where[0]) // FRAME_SIZE if frames else 1)
-            for i, step in enumerate(self.steps)
-            if step.kind in LOOKS
-        ]
+        (one each) or frames (one, or a run of used ones), in the order looked: read
+        once an operation (the player's animation asks at every tick)."""
+        if self._looked is None:
+            frames = self.event is not None and self.event.layer == FRAMES
+            self._looked = [
+                (i, (step.where[1] - step.where[0]) // FRAME_SIZE if frames else 1)
+                for i, step in enumerate(self.steps)
+                if step.kind in LOOKS
+            ]
+        return self._looked
 
     def search_progress(self) -> tuple[int, bool]:
         """`(nodes or frames looked at before the step shown, whether the search is
@@ -119,7 +123,7 @@ class Explanation(QObject):
 
     def explain(self, event: Event | None, op: Op | None = None, undone: bool = False) -> None:
         self.event, self.op, self.undone = event, op, undone
-        self._steps, self._index = None, None
+        self._steps, self._index, self._looked = None, None, None
         self.sig_explanation_changed.emit()
 
     def next_step(self) -> bool:

@@ -8,6 +8,8 @@ two, so a block is always one rectangle: part of a row, or whole rows.
 
 from __future__ import annotations
 
+import heapq
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
@@ -47,9 +49,9 @@ class BlockOutlines:
     def show(self, machine, cols: int, revision: object) -> None:
         """Outline the blocks of `machine`'s frame allocator (nothing for one without
         blocks); drawn again only when `revision` (the model's) has moved."""
-        if revision == self._drawn:
-            return
-        self._drawn = revision
+        if revision == self._drawn or (not machine.hands_out_blocks and self._drawn is None):
+            return  # (a bitmap machine, and nothing outlined from a buddy before it)
+        self._drawn = revision if machine.hands_out_blocks else None
         live, free = QPainterPath(), QPainterPath()
         if machine.hands_out_blocks:
             frames = machine.frames
@@ -57,12 +59,9 @@ class BlockOutlines:
                 size = 1 << order
                 for start in frames.free_blocks(order)[:OUTLINED_AT_MOST]:
                     free.addRect(block_rect(start, size, cols))
-            blocks = sorted(
-                (order, start)
-                for start in frames.live_blocks()
-                if (order := frames.block_order(start)) >= 1
-            )
-            for order, start in blocks[-OUTLINED_AT_MOST:]:
+            orders = ((frames.block_order(start), start) for start in frames.live_blocks())
+            largest = heapq.nlargest(OUTLINED_AT_MOST, orders)
+            for order, start in (block for block in largest if block[0] >= 1):
                 live.addRect(block_rect(start, 1 << order, cols))
         self.live.setPath(live)
         self.free.setPath(free)

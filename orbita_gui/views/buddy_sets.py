@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
@@ -25,7 +26,7 @@ def sets_html(frames) -> str:
     rows = []
     for order in range(frames.top_order, -1, -1):
         free = frames.free_blocks(order)
-        size = format_size((1 << order) * 4096)
+        size = format_size((1 << order) * FRAME_SIZE)
         named = ", ".join(f"{start:,}" for start in free[:SHOWN_PER_ORDER])
         if len(free) > SHOWN_PER_ORDER:
             named += f" … ({len(free) - SHOWN_PER_ORDER:,} more)"

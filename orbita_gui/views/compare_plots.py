@@ -28,8 +28,8 @@ STYLES = (
 """A line style per allocator besides its colour: told apart without colour too."""
 
 
-def _colours():
-    return (palette.USED, palette.LOST, palette.MADE, palette.MARKER)
+COLOURS = (palette.USED, palette.LOST, palette.MADE, palette.MARKER)
+"""The palette's own colour objects: they take a new theme's colours in place."""
 
 
 class ComparePlots(pg.GraphicsLayoutWidget):
@@ -52,7 +52,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
                 plot.addLegend(offset=(10, 5))
             for number, (player, name) in enumerate(zip(players, titles, strict=True)):
                 values = player.report.series[key] if player.report else np.zeros(0)
-                pen = pg.mkPen(_colours()[number], width=2.5, style=STYLES[number])
+                pen = pg.mkPen(COLOURS[number], width=2.5, style=STYLES[number])
                 curve = plot.plot(np.arange(1, len(values) + 1), values, pen=pen, name=name)
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)

@@ -27,6 +27,8 @@ class SizeClassesView(HeapCanvas):
         super().__init__(model, parent)
         self._classes = StateCache(model, lambda: tuple(model.machine.heap.size_classes()))
         self._font, self._bold = label_font(11), label_font(12, bold=True)
+        self._metrics = QFontMetrics(self._font)
+        self._label_widths = StateCache(model, self._widest_label)
 
     @property
     def classes(self):
@@ -39,7 +41,10 @@ class SizeClassesView(HeapCanvas):
         return QSize(self._label_width() + BOX_WIDTH + MARGIN, self.design_size().height())
 
     def _label_width(self) -> int:
-        """Room for the widest class name, whole."""
+        return self._label_widths.get()
+
+    def _widest_label(self) -> int:
+        """Room for the widest class name, whole (measured once per change)."""
         metrics = QFontMetrics(self._bold)
         widest = max((metrics.horizontalAdvance(c.label) for c in self.classes), default=0)
         return widest + 3 * MARGIN
@@ -81,8 +86,7 @@ class SizeClassesView(HeapCanvas):
         painter.drawRoundedRect(box, 6, 6)
         painter.setPen(palette.PAPER if lit else palette.INK)
         text = f"+{offset:#x}\n{size:,} B"
-        metrics = QFontMetrics(self._font)
-        if metrics.horizontalAdvance(f"+{offset:#x}") > BOX_WIDTH - 8:
+        if self._metrics.horizontalAdvance(f"+{offset:#x}") > BOX_WIDTH - 8:
             text = f"{size:,} B"
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
