@@ -181,9 +181,9 @@ def open_comparison(trace: Trace, specs: list[HeapSpec]) -> CompareWindow | str:
     A window of its own, not the main window's child: the main window's keys (Right
     steps its own player) would act in it too."""
     try:
-        report = compare(trace, specs)
+        compared = compare(trace, specs, record=True)
     except OrbitaError as error:
         return str(error)
-    window = CompareWindow(Comparison(trace, specs, report.divergences))
+    window = CompareWindow(Comparison(compared))
     window.show()
     return window

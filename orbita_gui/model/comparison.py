@@ -5,31 +5,30 @@ a class sees where the allocators part."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
 
 from PySide6.QtCore import QObject
 
-from orbita_gui.traces import Trace, machine_for
-from orbita_gui.traces.compare import HeapSpec, on_heap
+from orbita_gui.traces import machine_for
+from orbita_gui.traces.compare import Comparison as Compared
+from orbita_gui.traces.compare import on_heap
 
 from .machine_model import MachineModel
 from .player import TracePlayer
 
 
 class Comparison(QObject):
-    """`models` and `players`, one per heap spec; `lead` is the first player. Moving the
-    lead (step, seek, play) moves the others to its position. `divergences`: the
-    operations (0 is the first) where the allocators answered differently."""
+    """`models` and `players`, one per allocator of `compared` (a recorded
+    `traces.compare.compare`); `lead` is the first player. Moving the lead (step,
+    seek, play) moves the others to its position. `divergences`: the operations (0 is
+    the first) where the allocators answered differently."""
 
-    def __init__(
-        self,
-        trace: Trace,
-        specs: Sequence[HeapSpec],
-        divergences: Sequence[int],
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, compared: Compared, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.trace, self.specs, self.divergences = trace, tuple(specs), tuple(divergences)
+        trace = self.trace = compared.trace
+        self.specs = tuple(column.spec for column in compared.columns)
+        self._reports = [column.report for column in compared.columns]
+        self.divergences = compared.divergences
+        specs = self.specs
         self.models = [MachineModel(machine_for(on_heap(trace, spec)), self) for spec in specs]
         self.players = [TracePlayer(model, self) for model in self.models]
         self.lead = self.players[0]
@@ -38,8 +37,8 @@ class Comparison(QObject):
     def start(self) -> None:
         """Load the trace in every player, at its first operation (once the views that
         show the players are listening)."""
-        for player, spec in zip(self.players, self.specs, strict=True):
-            player.load(on_heap(self.trace, spec))
+        for player, spec, report in zip(self.players, self.specs, self._reports, strict=True):
+            player.load(on_heap(self.trace, spec), report=report)  # replayed once, not again
 
     def _follow(self, position: int) -> None:
         for player in self.players[1:]:

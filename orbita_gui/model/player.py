@@ -99,15 +99,21 @@ class TracePlayer(QObject):
 
     # Loading
 
-    def load(self, trace: Trace, progress: Callable[[int, int], bool] | None = None) -> bool:
+    def load(
+        self,
+        trace: Trace,
+        progress: Callable[[int, int], bool] | None = None,
+        report: ReplayReport | None = None,
+    ) -> bool:
         """Put the trace on a fresh machine of its size, at operation 0.
 
-        The whole trace is first replayed headless for the statistics plots;
-        `progress(done, total)` may cancel that (returns False), and then
-        nothing changes.
+        The whole trace is first replayed headless for the statistics plots, unless
+        that `report` (recorded) is given; `progress(done, total)` may cancel that
+        (returns False), and then nothing changes.
         """
         self.pause()
-        report = replay(trace, machine_for(trace), record=True, progress=progress)
+        if report is None:
+            report = replay(trace, machine_for(trace), record=True, progress=progress)
         if report.operations < len(trace.ops):
             return False
         self._loading = True

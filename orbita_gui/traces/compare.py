@@ -244,9 +244,11 @@ def compare(
     trace: Trace,
     specs: Sequence[HeapSpec],
     progress: Callable[[int, int], object] | None = None,
+    record: bool = False,
 ) -> Comparison:
     """Replay `trace` once on a machine per spec (the spec's allocator in place of the
-    trace's own); `progress(done, total)` counts the operations of all the passes."""
+    trace's own); `progress(done, total)` counts the operations of all the passes.
+    `record`: the reports keep the statistics after each operation (for plots)."""
     if not FEWEST_HEAPS <= len(specs) <= MOST_HEAPS:
         raise InvalidParameterError(
             f"a comparison takes {FEWEST_HEAPS} to {MOST_HEAPS} heap allocators, not {len(specs)}"
@@ -257,7 +259,11 @@ def compare(
         machine = machine_for(on_heap(trace, spec))
         watch = _Watch(machine.heap, count, reference)
         report = replay(
-            trace, machine, progress=_overall(progress, number, len(specs)), watch=watch
+            trace,
+            machine,
+            record=record,
+            progress=_overall(progress, number, len(specs)),
+            watch=watch,
         )
         columns.append(watch.column(spec, report))
         if reference is None:
