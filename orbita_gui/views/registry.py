@@ -26,6 +26,7 @@ from orbita_gui.model import MachineModel
 
 from . import palette
 from .buddy_sets import BuddySetsView
+from .buddy_tree import BuddyTreeView
 from .frame_grid import FrameGridView
 from .free_list_view import FreeListView
 from .heap_map import HeapMapView
@@ -129,7 +130,14 @@ VIEWS: dict[str, tuple[ViewSpec, ...]] = {
             stretch=640,
         ),
         ViewSpec(
-            "free_sets", "Free blocks, order by order", BuddySetsView, scrolled=True, stretch=260
+            "split_tree",
+            "Split tree of the latest block",
+            BuddyTreeView,
+            scrolled=True,
+            stretch=200,
+        ),
+        ViewSpec(
+            "free_sets", "Free blocks, order by order", BuddySetsView, scrolled=True, stretch=160
         ),
     ),
     "free-list": (
