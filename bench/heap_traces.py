@@ -10,7 +10,7 @@ from orbita_gui.traces import machine_for, read_trace, replay
 from orbita_gui.traces.compare import on_heap, parse_heap_spec
 
 TRACES = Path(__file__).resolve().parent.parent.parent / "shared" / "traces" / "malloclab"
-FAMILY = ("segregated", "segregated,coalesce", "fixed-blocks")
+FAMILY = ("segregated", "segregated,coalesce", "fixed-blocks", "slab")
 """The heaps of the guide's future work (issue 11: 100,000 operations a second each)."""
 
 

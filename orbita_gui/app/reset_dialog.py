@@ -53,6 +53,7 @@ allocator's own documentation."""
 FLAG_WORDS = {
     "coalesce": "join free neighbours after each free",
     "node_rules": "the guide's ListNode minimums",
+    "keep_empty": "keep empty slabs for the next new slab",
 }
 """The words beside a yes-or-no parameter's box."""
 LABELS = {
@@ -63,6 +64,10 @@ LABELS = {
     "round_to": "Round sizes to",
     "node_rules": "ListNode rules",
     "leftover": "Leftover",
+    "caches": "Named caches",
+    "keep_empty": "Empty slabs",
+    "classes": "Size classes",
+    "largest_block": "Largest block",
 }
 
 
@@ -198,6 +203,9 @@ class ResetDialog(QDialog):
                     index, choice_words(param, choice, words), Qt.ItemDataRole.ToolTipRole
                 )
             field.currentIndexChanged.connect(self._on_edited)
+        elif isinstance(param.default, str):
+            field = QLineEdit(placeholderText="none, or task_struct:1856,inode:600")
+            field.textChanged.connect(self._on_edited)
         else:
             field = QSpinBox()
             field.setRange(0, 1 << 20)
@@ -211,6 +219,8 @@ class ResetDialog(QDialog):
             return field.isChecked()
         if isinstance(field, QComboBox):
             return field.currentData()
+        if isinstance(field, QLineEdit):
+            return field.text().strip()
         return field.value()
 
     def _set_value(self, name: str, value) -> None:
@@ -220,6 +230,8 @@ class ResetDialog(QDialog):
         elif isinstance(field, QComboBox):
             field.setCurrentIndex(max(0, field.findData(value)))
             field.setToolTip(choice_words(self._params[name], value, field.toolTip()))
+        elif isinstance(field, QLineEdit):
+            field.setText(str(value))
         else:
             field.setValue(int(value))
 

@@ -238,6 +238,50 @@ class FrameRelease(_Unchanged):
 
 
 @_event
+class FrameRun(_Unchanged):
+    """`allocate_frame()` called once for each page a heap maps (`taken`), or
+    `free_frame` once for each page it gives back, in one event: the frames in order,
+    and the `next_free` hint before. Taken with fewer frames free than asked, it fails
+    and takes none."""
+
+    frames: tuple[int, ...]
+    next_free_before: int
+    taken: bool
+
+    layer = FRAMES
+
+    @property
+    def failed(self) -> bool:
+        return not self.frames
+
+    @property
+    def frames_taken(self) -> tuple[int, ...]:
+        return self.frames if self.taken else ()
+
+    @property
+    def frames_given(self) -> tuple[int, ...]:
+        return () if self.taken else self.frames
+
+    @property
+    def steps(self) -> tuple[Note, ...]:
+        call = "allocate_frame() -> frame {:,}" if self.taken else "free_frame(frame {:,})"
+        return tuple(
+            Note(
+                "map" if self.taken else "unmap",
+                call.format(n),
+                (n * FRAME_SIZE, (n + 1) * FRAME_SIZE),
+            )
+            for n in self.frames
+        )
+
+    def describe(self) -> str:
+        if not self.frames:
+            return "allocate_frame() for each page: too few frames are free, none taken"
+        frames = ", ".join(f"{n:,}" for n in self.frames)
+        return f"{'took' if self.taken else 'freed'} {plural(len(self.frames), 'frame')}: {frames}"
+
+
+@_event
 class PagesMapped(_Unchanged):
     """The heap's virtual pages mapped to frames taken from the frame allocator, one
     `allocate_frame()` per page, in order: what the kernel does when it starts its heap."""

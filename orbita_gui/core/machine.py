@@ -6,9 +6,11 @@ in the blog_os design the guide follows, the heap's virtual pages are mapped
 to frames taken from the frame allocator, one `allocate_frame()` per page:
 on a fresh allocator that is frames 0, 1, 2, ... in order, done in one step
 by `map_heap_pages()`, an operation with its event (a machine maps them as it
-boots, unless told not to). A frame that backs the heap cannot be freed while
-the heap uses it: in a kernel that would hand the heap's memory to someone
-else.
+boots, unless told not to). A heap that grows (the slab allocator, its
+registry kind's `grows`) maps nothing at boot: it takes pages through the
+machine's page table (`pages`) as it needs them. A frame that backs the heap
+cannot be freed while the heap uses it: in a kernel that would hand the
+heap's memory to someone else.
 
 The machines supported (`check_machine`), what the New-machine dialog offers
 and what a trace may ask for:
@@ -29,6 +31,7 @@ import numpy as np
 from .addresses import FRAME_SIZE, U64_LIMIT, Frame
 from .errors import FrameError, HeapFrameError, InvalidMachineError, cut
 from .events import FRAMES, LIST_NODE_ALIGN, LIST_NODE_SIZE
+from .pages import PAGE_SIZE, HeapPages, heap_pages
 from .protocols import Event, FrameAllocator, HeapAllocator
 from .registry import block_allocators, create
 from .registry import kind as registry_kind
@@ -40,20 +43,11 @@ HEAP_START = 0x_4444_4444_0000
 HEAP_SIZE = 100 * 1024
 """The kernel heap's default size: 100 KiB."""
 
-PAGE_SIZE = FRAME_SIZE
-"""A virtual page is as big as a physical frame."""
-
 MIN_MEMORY, MAX_MEMORY = 64 << 10, 16 << 30
 """Physical memory supported: 16 to 4,194,304 frames."""
 
 MIN_HEAP, MAX_HEAP = LIST_NODE_SIZE, 1 << 30
 """Heap sizes supported: one ListNode to 1 GiB."""
-
-
-def heap_pages(heap_start: int, heap_size: int) -> int:
-    """How many pages the heap `[heap_start, heap_start + heap_size)` touches."""
-    page_base = heap_start - heap_start % PAGE_SIZE
-    return -(-(heap_start + heap_size - page_base) // PAGE_SIZE)
 
 
 def check_machine(memory_size: int, heap_start: int, heap_size: int) -> None:
@@ -162,19 +156,30 @@ class Machine:
         """Its frame allocator hands out blocks of contiguous frames (a buddy): known
         once, not asked of the allocator's protocol at every operation."""
         self.page_base = heap_start - heap_start % PAGE_SIZE
-        self.heap_frames = np.zeros(0, dtype=np.int64)
-        """Frame number backing each heap page, page 0 first: page n is frame n."""
+        self.pages = HeapPages(
+            self.frames, self.page_base, heap_pages(heap_start, heap_size), self.hands_out_blocks
+        )
+        """The heap's page table: which frame backs each page."""
+        self.heap_grows = registry_kind(heap).grows
+        """Its heap takes pages as it needs them, none at boot."""
         self._mapping: Event | None = None
         """The event that mapped the heap's pages, while they are mapped."""
-        if boot:
+        if self.heap_grows:
+            self.heap.use_pages(self.pages)
+        elif boot:
             self.map_heap_pages()
+
+    @property
+    def heap_frames(self) -> np.ndarray:
+        """The frame backing each heap page, page 0 first (`pages.UNMAPPED`: none)."""
+        return self.pages.frames
 
     def map_heap_pages(self) -> Event:
         """Map every page the heap touches to a frame, in order, as the kernel does
         when it starts its heap."""
         pages = heap_pages(self.heap.heap_start, self.heap.heap_size)
         event = self.frames.allocate_first_frames_event(pages, self.page_base)
-        self.heap_frames = event.frames
+        self.pages.map_boot(event.frames)
         self._mapping = event
         return event
 
@@ -205,7 +210,8 @@ class Machine:
         """Undo the latest operation, on whichever allocator made it."""
         (self.frames if event.layer == FRAMES else self.heap).revert(event)
         if event is self._mapping:  # (each frame allocator maps pages with its own event)
-            self.heap_frames, self._mapping = self.heap_frames[:0], None
+            self.pages.unmap_boot()
+            self._mapping = None
 
     # The mapping
 
@@ -214,14 +220,16 @@ class Machine:
         return self.page_base + page * PAGE_SIZE
 
     def page_of_frame(self, frame_number: int) -> int | None:
-        """The heap page a frame backs, or None: the heap took the first frames in order."""
-        return frame_number if 0 <= frame_number < len(self.heap_frames) else None
+        """The heap page a frame backs, or None."""
+        return self.pages.page_of(frame_number)
 
     def frames_under(self, start: int, size: int) -> np.ndarray:
-        """Frame numbers backing the heap bytes `[start, start + size)`."""
+        """Frame numbers backing the heap bytes `[start, start + size)` (unmapped pages
+        left out)."""
         first = (start - self.page_base) // PAGE_SIZE
         last = (start + max(size, 1) - 1 - self.page_base) // PAGE_SIZE
-        return self.heap_frames[max(first, 0) : last + 1]
+        frames = self.heap_frames[max(first, 0) : last + 1]
+        return frames if self.pages.mapped == len(self.heap_frames) else frames[frames >= 0]
 
     def heap_range_of_frame(self, frame_number: int) -> tuple[int, int] | None:
         """`(start, end)` of the heap bytes inside a frame, or None if it backs no heap page."""

@@ -170,3 +170,17 @@ class SizeClassHeap(HeapAllocator, Protocol):
     def size_classes(self) -> Sequence[SizeClass]:
         """Every class, smallest first, its free blocks head first (empty ones too)."""
         ...
+
+
+@runtime_checkable
+class GrowingHeap(HeapAllocator, Protocol):
+    """A heap that maps pages of its range as it needs them (the slab allocator): the
+    machine gives it its page table, and maps nothing at boot."""
+
+    def use_pages(self, pages) -> None:
+        """Take pages from `pages` (a `core.pages.HeapPages`) from now on."""
+        ...
+
+    def describe_page(self, page: int) -> str:
+        """What heap page `page` holds, in a sentence (a frame's tooltip says it)."""
+        ...

@@ -20,6 +20,7 @@ from .allocators.fixed_blocks import LARGEST_BLOCK, LARGEST_BLOCK_LIMIT, FixedBl
 from .allocators.free_list_heap import FreeListHeap
 from .allocators.heap_rules import FITS, GUIDE, LEFTOVERS, ORDERS, OSTEP, HeapRules
 from .allocators.segregated import DEFAULT_CLASSES, MAX_CLASSES, SegregatedHeap
+from .allocators.slab import KMALLOC_SIZES, MIN_OBJECTS, SlabHeap
 from .errors import InvalidParameterError
 from .protocols import Allocator
 
@@ -83,6 +84,9 @@ class Kind:
     blocks: bool = False
     """A frame allocator that also hands out blocks of contiguous frames
     (`protocols.BlockFrameAllocator`)."""
+    grows: bool = False
+    """A heap that takes pages from the frame allocator as it needs them
+    (`protocols.GrowingHeap`), rather than all at boot."""
 
     def parse_params(self, words: list[str]) -> dict[str, object]:
         """`key=value` words (as a trace header or the command line writes them) as
@@ -307,5 +311,36 @@ register(
         "front of its list; larger requests go to the fallback",
         view="size-classes",
         listing="fixed_blocks.rs",
+    )
+)
+register(
+    Kind(
+        "slab",
+        HEAP,
+        SlabHeap,
+        (
+            Param(
+                "caches",
+                "",
+                help="named caches besides kmalloc's, NAME:SIZE separated by commas "
+                "(caches=task_struct:1856,inode:600): a request of exactly that size is "
+                "that cache's object",
+            ),
+            Param(
+                "keep_empty",
+                False,
+                (False, True),
+                "keep a slab whose objects are all free for the cache's next new slab, "
+                "rather than give its pages back to the frame allocator",
+            ),
+        ),
+        f"Bonwick's slab allocator: a cache per object size (kmalloc's {KMALLOC_SIZES[0]} to "
+        f"{KMALLOC_SIZES[-1]:,} B, and named caches), each owning slabs of pages taken from "
+        f"the frame allocator as needed (at least {MIN_OBJECTS} objects a slab); objects come "
+        "from a partial slab first, then an empty one, then a new slab; an empty slab gives "
+        "its pages back",
+        view="slab",
+        listing="slab.txt",
+        grows=True,
     )
 )

@@ -18,13 +18,15 @@ class MemoryStats:
 class HeapStats:
     """Byte accounting of the heap; the guide leaves this as zeros.
 
-    Every byte of the heap is in exactly one of three places, so
-    `allocated + free + lost == total` at every moment:
+    Every byte of the heap is in exactly one of four places, so
+    `allocated + free + lost + unmapped == total` at every moment:
 
     - `allocated`: bytes in live blocks (sizes after `size_align`),
     - `free`: bytes in the free list,
     - `lost`: bytes in neither, i.e. alignment padding in front of a block,
-      which the guide never returns to the list.
+      which the guide never returns to the list (a slab's leftover at its end),
+    - `unmapped`: pages of a heap that grows that no frame backs yet (0 for a
+      heap mapped whole at boot).
 
     `requested` is what callers asked for (before rounding), the payload that
     the malloc lab's utilization is measured by.
@@ -37,6 +39,7 @@ class HeapStats:
     requested: int
     largest_free: int
     free_regions: int
+    unmapped: int = 0
 
     @property
     def external_fragmentation(self) -> float:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoStack
 
 from orbita_gui.core import Event, Frame, HeapStats, Layout, Machine, MemoryStats, OrbitaError
 from orbita_gui.core.addresses import FRAME_SIZE
-from orbita_gui.core.events import FRAMES
 from orbita_gui.traces import Op, Outcome, Trace
 from orbita_gui.traces.trace import ALLOC_FRAMES, FREE, FREE_FRAME, MALLOC, REALLOC
 
@@ -515,7 +514,7 @@ def _label(op: Op) -> str:
 def frame_changes(events: list[Event], undone: bool) -> Iterable[tuple[int, bool]]:
     """`(frame number, became used)` for each frame the events touched, in order."""
     for event in events:
-        if event.layer == FRAMES:  # one look for a heap event: a batch holds thousands
+        if event.frames_taken or event.frames_given:  # a slab's heap events take frames too
             for number in event.frames_taken:
                 yield number, not undone
             for number in event.frames_given:

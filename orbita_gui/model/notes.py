@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from orbita_gui.core import Event
-from orbita_gui.core.events import FRAMES
 
 
 class Notes:
@@ -32,7 +31,7 @@ class Notes:
         with less work per event: a fast replay records a thousand a frame."""
         changes, last_search = self.frame_changes, None
         for event in events:
-            if event.layer == FRAMES:
+            if event.frames_taken or event.frames_given:  # a heap that grows takes frames too
                 for number in event.frames_taken:
                     changes[number] = (event, undone)
                 for number in event.frames_given:

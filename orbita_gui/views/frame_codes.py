@@ -9,6 +9,7 @@ well under a millisecond, so there is no per-cell bookkeeping to get wrong.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -36,7 +37,8 @@ def grid_shape(total_frames: int) -> tuple[int, int]:
 class FrameCodes:
     """The codes of every cell of the grid, and the flashes still fading."""
 
-    def __init__(self, total_frames: int, heap_frames: np.ndarray) -> None:
+    def __init__(self, total_frames: int, heap_frames: Callable[[], np.ndarray]) -> None:
+        """`heap_frames()` says which frames back heap pages now (a heap may grow)."""
         self.total_frames = total_frames
         self.rows, self.cols = grid_shape(total_frames)
         self.codes = np.full(self.rows * self.cols, CODE_OUTSIDE, dtype=np.uint8)
@@ -69,7 +71,7 @@ class FrameCodes:
         those an animated search has looked at so far."""
         codes = self.codes
         codes[: self.total_frames] = bitmap  # FREE = 0 and USED = 1 are the grid's codes too
-        codes[self._heap_frames] = CODE_HEAP
+        codes[self._heap_frames()] = CODE_HEAP
         self._age_flashes(now)
         if len(self._hot_frames):
             steps = (now - self._hot_times) * (FLASH_STEPS / FADE_SECONDS)

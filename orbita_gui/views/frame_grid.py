@@ -342,6 +342,8 @@ class FrameGridView(pg.PlotWidget):
                 f"Backs heap page {machine.page_address(page):#_x} (virtual) "
                 f"→ frame {frame:,} (physical)"
             )
+            if machine.heap_grows:
+                lines.append(machine.heap.describe_page(page))
         if frame == getattr(machine.frames, "next_free", None):
             lines.append("next_free: the next search starts here")
         block = self._blocks.describe(machine, frame)
@@ -350,7 +352,7 @@ class FrameGridView(pg.PlotWidget):
         note = self.model.frame_note(frame)
         if note:
             lines.append(f"Last change: {note}")
-        elif page is not None:
+        elif page is not None and not machine.heap_grows:
             lines.append("Last change: mapped for the heap when it was initialised")
         return "\n".join(lines)
 
@@ -410,7 +412,7 @@ class FrameGridView(pg.PlotWidget):
 
     def _on_machine_reset(self) -> None:
         machine = self._machine = self.model.machine
-        self.codes = FrameCodes(machine.frames.total_frames, machine.heap_frames)
+        self.codes = FrameCodes(machine.frames.total_frames, machine.pages.mapped_frames)
         self._left.cols = self._top.cols = self.codes.cols
         self._left.rows = self.codes.rows
         self._lines.cells = (self.codes.rows, self.codes.cols)

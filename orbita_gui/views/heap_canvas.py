@@ -74,7 +74,7 @@ class HeapCanvas(QWidget):
         self.linked: tuple[int, int] | None = None
         self.animation = None
         self._segments = StateCache(
-            model, lambda: heap_segments(model.machine.heap, self.free_nodes)
+            model, lambda: heap_segments(model.machine.heap, self.free_nodes, self._unmapped())
         )
         self._free = StateCache(model, self._read_free)
         self._search = StateCache(model, self._read_search)
@@ -131,6 +131,12 @@ class HeapCanvas(QWidget):
     def free_nodes(self) -> tuple[np.ndarray, np.ndarray]:
         """Starts and sizes of the free regions in list order, head first (int64)."""
         return self._free.get()
+
+    def _unmapped(self) -> tuple[np.ndarray, np.ndarray]:
+        heap = self.model.machine.heap
+        return self.model.machine.pages.unmapped_runs(
+            heap.heap_start, heap.heap_start + heap.heap_size
+        )
 
     def _read_free(self) -> tuple[np.ndarray, np.ndarray]:
         starts, sizes = self.model.machine.heap.free_region_arrays()

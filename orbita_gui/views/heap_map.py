@@ -12,14 +12,16 @@ from orbita_gui.model import MachineModel
 
 from . import palette
 from .heap_canvas import HeapCanvas, label_font
-from .heap_segments import BLOCK, FREE, LOST
+from .heap_segments import BLOCK, FREE, LOST, UNMAPPED
 from .heap_state import animation_positions
 
 ROW_HEIGHT = 30
 MARGIN = 8
 BAR_HEIGHT = ROW_HEIGHT - 6
-FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST}
-TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white")}
+FILL = {BLOCK: palette.USED, FREE: palette.FREE, LOST: palette.LOST, UNMAPPED: palette.OUTSIDE}
+TEXT = {BLOCK: QColor("white"), FREE: palette.INK, LOST: QColor("white"), UNMAPPED: palette.INK}
+WORD = {LOST: "lost", UNMAPPED: "not mapped"}
+"""How a segment that is no block and no free region is labelled."""
 
 
 MAX_BAR_ZOOM = 64
@@ -82,11 +84,11 @@ class HeapMapView(HeapCanvas):
 
     def _on_changed(self) -> None:
         machine = self.model.machine
-        frame = f"frame {machine.frames.total_frames:,}"
+        frame = max(f"frame {machine.frames.total_frames:,}", "not mapped", key=len)
         widest = f"{machine.page_address(0):#_x} → {frame}"
         self._full_width = self._metrics.horizontalAdvance(widest) + 3 * MARGIN
         last = (len(machine.heap_frames) - 1) * PAGE_SIZE
-        compact = f"+{last:#x} → {machine.frames.total_frames:,}"
+        compact = f"+{last:#x} → {max(f'{machine.frames.total_frames:,}', 'none', key=len)}"
         self._compact_width = self._metrics.horizontalAdvance(compact) + 3 * MARGIN
         super()._on_changed()
 
@@ -163,10 +165,12 @@ class HeapMapView(HeapCanvas):
             label = QRectF(
                 MARGIN, MARGIN + page * ROW_HEIGHT, self._label_width - 2 * MARGIN, ROW_HEIGHT
             )
+            to = f"{frame:,}" if frame >= 0 else "none"
             if self.compact:
-                text = f"+{page * PAGE_SIZE:#x} → {frame:,}"
+                text = f"+{page * PAGE_SIZE:#x} → {to}"
             else:
-                text = f"{machine.page_address(page):#_x} → frame {frame:,}"
+                to = f"frame {frame:,}" if frame >= 0 else "not mapped"
+                text = f"{machine.page_address(page):#_x} → {to}"
             painter.drawText(label, Qt.AlignmentFlag.AlignVCenter, text)
             painter.fillRect(self._bar(page), palette.OUTSIDE)
         lo = machine.page_address(first)
@@ -214,7 +218,7 @@ class HeapMapView(HeapCanvas):
         or a block's name (the trace's `a`, `big`), its offset, its size."""
         offset = start - self.model.machine.heap.heap_start
         size = f"{end - start:,} B"
-        text = f"+{offset:#x} · {size}" if kind != LOST else f"lost {size}"
+        text = f"{WORD[kind]} {size}" if kind in WORD else f"+{offset:#x} · {size}"
         if kind == FREE:
             note = self._note(start, end)
         else:
@@ -378,10 +382,11 @@ class HeapMapView(HeapCanvas):
         address = machine.page_address(page)
         start = max(address, heap.heap_start)
         end = min(address + PAGE_SIZE, heap.heap_start + heap.heap_size)
-        tip = (
-            f"Heap page {address:#_x} (virtual) is mapped to frame "
-            f"{int(machine.heap_frames[page]):,} (physical)"
-        )
+        frame = int(machine.heap_frames[page])
+        if frame < 0:
+            tip = f"Heap page {address:#_x} (virtual) is not mapped: no frame backs it yet"
+        else:
+            tip = f"Heap page {address:#_x} (virtual) is mapped to frame {frame:,} (physical)"
         return start, end, tip
 
     def mouseMoveEvent(self, event) -> None:
@@ -439,10 +444,17 @@ class HeapMapView(HeapCanvas):
             if picture is not None and start in picture.reasons:
                 lines.append(f"Last search: {picture.reasons[start]}")
             return "\n".join(lines)
-        return (
-            f"{end - start:,} bytes lost at {where}\n"
-            "Alignment padding: this allocator never gives it back"
+        if kind == UNMAPPED:
+            return (
+                f"{end - start:,} bytes not mapped at {start:#_x} – {end - 1:#_x}\n"
+                "No frame backs these pages: the heap maps them when it needs them"
+            )
+        why = (
+            "A slab's leftover: too small for another object"
+            if machine.heap_grows
+            else "Alignment padding: this allocator never gives it back"
         )
+        return f"{end - start:,} bytes lost at {where}\n{why}"
 
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

@@ -16,13 +16,14 @@ import numpy as np
 
 from orbita_gui.core.protocols import HeapAllocator
 
-BLOCK, FREE, LOST = 0, 1, 2
+BLOCK, FREE, LOST, UNMAPPED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
 class HeapSegments:
     """Segments covering the heap, sorted by start: `kinds[i]` is BLOCK, FREE or LOST;
-    `ptrs[i]` is a block's address handed out (after its header), else its start."""
+    `ptrs[i]` is a block's address handed out (after its header), else its start.
+    UNMAPPED segments are pages of a heap that grows that no frame backs yet."""
 
     starts: np.ndarray
     ends: np.ndarray
@@ -45,10 +46,13 @@ class HeapSegments:
 
 
 def heap_segments(
-    heap: HeapAllocator, free: tuple[np.ndarray, np.ndarray] | None = None
+    heap: HeapAllocator,
+    free: tuple[np.ndarray, np.ndarray] | None = None,
+    unmapped: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> HeapSegments:
     """Cut the heap into segments; O(n log n) in numpy for n blocks and regions. `free`:
-    the free regions' starts and sizes (int64), if already read."""
+    the free regions' starts and sizes (int64), if already read; `unmapped`: the starts
+    and sizes of runs of pages no frame backs (a heap that grows), which are not lost."""
     blocks = heap.allocations()
     count = len(blocks)
     block_ptrs = np.fromiter(blocks.keys(), dtype=np.int64, count=count)
@@ -61,11 +65,16 @@ def heap_segments(
     if free is None:
         free = tuple(a.astype(np.int64) for a in heap.free_region_arrays())
     free_starts, free_sizes = free
-    starts = np.concatenate([block_starts, free_starts])
-    ends = starts + np.concatenate([block_sizes, free_sizes])
-    ptrs = np.concatenate([block_ptrs, free_starts])
+    gone_starts, gone_sizes = unmapped if unmapped is not None else (free_starts[:0],) * 2
+    starts = np.concatenate([block_starts, free_starts, gone_starts])
+    ends = starts + np.concatenate([block_sizes, free_sizes, gone_sizes])
+    ptrs = np.concatenate([block_ptrs, free_starts, gone_starts])
     kinds = np.concatenate(
-        [np.full(len(block_starts), BLOCK), np.full(len(free_starts), FREE)]
+        [
+            np.full(len(block_starts), BLOCK),
+            np.full(len(free_starts), FREE),
+            np.full(len(gone_starts), UNMAPPED),
+        ]
     ).astype(np.uint8)
     order = np.argsort(starts, kind="stable")
     starts, ends, kinds, ptrs = starts[order], ends[order], kinds[order], ptrs[order]

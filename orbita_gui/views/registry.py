@@ -117,6 +117,14 @@ HEAP_MAP = ViewSpec(
 )
 """Every heap's bytes, page by page, whatever keeps its free blocks."""
 
+SLAB_LEGEND = (  # two columns, as the heap's
+    (Mark(fill=palette.USED), "object or large block"),
+    (palette.FREE, "free object"),
+    (palette.LOST, "slab's leftover"),
+    (palette.OUTSIDE, "not mapped"),
+    (Mark(line=palette.MADE), "last object"),
+)
+
 VIEWS: dict[str, tuple[ViewSpec, ...]] = {
     "bitmap": (
         ViewSpec("grid", "Physical memory: one cell per 4 KiB frame", FrameGridView, GRID_LEGEND),
@@ -149,6 +157,24 @@ VIEWS: dict[str, tuple[ViewSpec, ...]] = {
         ViewSpec(
             "size_classes",
             "Free lists, one per size class",
+            SizeClassesView,
+            scrolled=True,
+            stretch=300,
+        ),
+    ),
+    "slab": (
+        ViewSpec(
+            "heap_map",
+            "Kernel heap: slabs on pages mapped as needed",
+            HeapMapView,
+            SLAB_LEGEND,
+            scrolled=True,
+            stretch=520,
+            with_allocator=True,
+        ),
+        ViewSpec(
+            "size_classes",
+            "Caches and their free objects, slab by slab",
             SizeClassesView,
             scrolled=True,
             stretch=300,

@@ -25,7 +25,7 @@ class SizeClassesView(HeapCanvas):
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
         super().__init__(model, parent)
-        self._classes = StateCache(model, lambda: tuple(model.machine.heap.size_classes()))
+        self._classes = StateCache(model, self._read_classes)
         self._font, self._bold = label_font(11), label_font(12, bold=True)
         self._metrics = QFontMetrics(self._font)
         self._label_widths = StateCache(model, self._widest_label)
@@ -33,6 +33,12 @@ class SizeClassesView(HeapCanvas):
     @property
     def classes(self):
         return self._classes.get()
+
+    def _read_classes(self) -> tuple:
+        """The heap's classes; none while a reset is replacing this view with the views of
+        a heap that keeps no classes (Qt asks its size in between)."""
+        reader = getattr(self.model.machine.heap, "size_classes", None)
+        return tuple(reader()) if reader is not None else ()
 
     def design_size(self) -> QSize:
         return QSize(640, 2 * MARGIN + len(self.classes) * ROW_HEIGHT)

@@ -418,4 +418,4 @@ def test_a_machine_forgets_its_heap_pages_when_their_mapping_is_undone():
         event = machine.map_heap_pages()
         assert len(machine.heap_frames) == 25
         machine.revert(event)
-        assert len(machine.heap_frames) == 0 and machine.frames.stats().used_frames == 0
+        assert machine.pages.mapped == 0 and machine.frames.stats().used_frames == 0

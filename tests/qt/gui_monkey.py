@@ -65,6 +65,12 @@ ALIGNS = ("8", "16", "64", "4096", "1")
 BAD_SIZES = ("0", "1T", "99999999999999999999", "abc", "", "-8")
 BAD_ALIGNS = ("3", "0", "12", "x", "", "1T")
 BAD = 0.15
+UNUSED_TIPS = (
+    "never gives it back",
+    "too small for another object",
+    "maps them when it needs them",
+)
+"""How the heap map's tips of lost and unmapped bytes end."""
 """How often a size or an alignment typed is one the controls must refuse."""
 FRAME_COUNTS = ("1", "3", "40", "5000", "0")
 HEAPS = ("1K", "2K", "4K", "16K", "100K", "0", "big")
@@ -236,7 +242,7 @@ class Monkey:
 
     def hover(self) -> None:
         window = self.window
-        view = self.rng.choice((window.heap_map, window.free_list, window.grid))
+        view = self.rng.choice((*window.layer_views("heap"), window.grid))
         self._did(f"hover the {type(view).__name__}")
         self._hover(view)
 
@@ -246,7 +252,7 @@ class Monkey:
         name = self.rng.choice(list(CHANGES))
         self._did(f"{name}, then at once hover the heap map, the free list and the grid")
         self._press(*CHANGES[name])
-        for view in (self.window.heap_map, self.window.free_list, self.window.grid):
+        for view in (*self.window.layer_views("heap"), self.window.grid):
             self._hover(view)
 
     def player(self) -> None:
@@ -487,7 +493,7 @@ class Monkey:
     def _check_heap_bytes(self) -> None:
         stats = self.window.model.machine.heap.stats()
         self._expect(
-            stats.allocated + stats.free + stats.lost == stats.total,
+            stats.allocated + stats.free + stats.lost + stats.unmapped == stats.total,
             "heap bytes add up",
             f"{stats}",
         )
@@ -554,7 +560,7 @@ class Monkey:
         guess) are bytes of this machine's heap."""
         heap = self.window.model.machine.heap
         low, high = heap.heap_start, heap.heap_start + heap.heap_size
-        linked = {type(v).__name__: v.linked for v in (self.window.heap_map, self.window.free_list)}
+        linked = {type(v).__name__: v.linked for v in self.window.layer_views("heap")}
         self._expect(
             all(span is None or low <= span[0] < span[1] <= high for span in linked.values()),
             STALE_LINK,
@@ -568,10 +574,10 @@ class Monkey:
         if tip.startswith("Block"):
             block = heap.allocations().get(start)
             holds = block is not None and end == start + block.size
-        elif tip:  # a free region (the heap map), a node (the free list), lost bytes
-            holds = (
-                tip.endswith("never gives it back") or (start, end - start) in heap.free_regions()
-            )
+        elif tip:  # a free region (the heap map), a node (the free list), lost or unmapped bytes
+            starts, sizes = heap.free_region_arrays()
+            free = set(zip(starts.tolist(), sizes.tolist(), strict=True))
+            holds = tip.endswith(UNUSED_TIPS) or (start, end - start) in free
         else:
             return
         self._expect(holds, "hover reads", f"{type(view).__name__} reads a stale {tip!r}")

@@ -262,9 +262,9 @@ def test_heap_specs_refused(text, message):
 
 def test_an_unknown_word_names_every_heap_allocator_registered():
     with pytest.raises(InvalidParameterError) as refused:
-        parse_heap_spec("slab")
+        parse_heap_spec("tlsf")
     heaps = ", ".join(registry.kinds(registry.HEAP))
-    assert f"'slab' is neither an allocator ({heaps}) nor a setting of free-list" in str(
+    assert f"'tlsf' is neither an allocator ({heaps}) nor a setting of free-list" in str(
         refused.value
     )
 

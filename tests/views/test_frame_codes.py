@@ -15,7 +15,7 @@ def test_grid_shape_is_a_power_of_two_wide_and_about_square():
 
 
 def test_flashes_fade_to_the_plain_colour_and_expire():
-    codes = FrameCodes(64, np.arange(4))
+    codes = FrameCodes(64, lambda: np.arange(4))
     bitmap = np.zeros(64, dtype=np.uint8)
     bitmap[:6] = 1
     codes.flash(5, made=True)
@@ -31,7 +31,7 @@ def test_flashes_fade_to_the_plain_colour_and_expire():
 
 
 def test_a_scan_the_animation_shows_is_marked_under_the_flashes_and_selection():
-    codes = FrameCodes(64, np.arange(4))
+    codes = FrameCodes(64, lambda: np.arange(4))
     bitmap = np.zeros(64, dtype=np.uint8)
     bitmap[:10] = 1
     image = codes.refresh(bitmap, 1.0, selected={7}, scanned=range(4, 9)).ravel()

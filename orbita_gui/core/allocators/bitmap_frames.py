@@ -20,7 +20,7 @@ from ..errors import (
     MisalignedFrameError,
     RevertError,
 )
-from ..events import FrameAllocation, FrameRelease, PagesMapped
+from ..events import FrameAllocation, FrameRelease, FrameRun, PagesMapped
 from ..stats import MemoryStats
 
 FREE, USED = 0, 1
@@ -43,6 +43,8 @@ class FrameAllocator:
         self.used_frames = 0
         self.next_free = 0
         self._used = bytearray(self.total_frames)
+        self._bits = np.frombuffer(self._used, dtype=np.uint8)
+        """The same bytes, written in numpy."""
         self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
         self._bitmap.flags.writeable = False
 
@@ -81,6 +83,45 @@ class FrameAllocator:
         self.next_free = found + 1
         return FrameAllocation(found, start, self.total_frames)
 
+    def allocate_each_event(self, count: int) -> FrameRun:
+        """What `count` calls of `allocate_frame` take, in one event (a heap that grows
+        maps a page with each); failed, nothing changed, when fewer are free. A run of
+        free frames is taken at once: the calls would take them one after another."""
+        start = self.next_free
+        if self.total_frames - self.used_frames < count:
+            return FrameRun((), start, True)
+        used, at, frames, need = self._used, start, [], count
+        while need:
+            found = used.find(FREE, at)
+            if found < 0:
+                found = used.find(FREE, 0, at)
+            end = used.find(USED, found, found + need)
+            take = (end if end >= 0 else min(found + need, self.total_frames)) - found
+            used[found : found + take] = bytes([USED]) * take
+            frames.extend(range(found, found + take))
+            at, need = found + take, need - take
+        self.used_frames += count
+        self.next_free = at
+        return FrameRun(tuple(frames), start, True)
+
+    def free_each_event(self, numbers: np.ndarray) -> FrameRun:
+        """What `free_frame` of each frame of `numbers` (int64) does, in one event;
+        `FrameError` and nothing changed if one is not allocated. In numpy: a large
+        block gives back hundreds of frames."""
+        inside = (numbers >= 0) & (numbers < self.total_frames)
+        if not inside.all() or not self._bitmap[numbers].all():
+            bad = (
+                numbers[np.argmin(inside)]
+                if not inside.all()
+                else numbers[np.argmin(self._bitmap[numbers])]
+            )
+            self._check_used(Frame.from_number(int(bad)))
+        self._bits[numbers] = FREE
+        event = FrameRun(tuple(numbers.tolist()), self.next_free, False)
+        self.used_frames -= len(numbers)
+        self.next_free = min(self.next_free, int(numbers.min()))
+        return event
+
     def allocate_first_frames_event(self, count: int, page_base: int = 0) -> PagesMapped:
         """What `count` calls of `allocate_frame` do on a fresh allocator, in bulk:
         frames 0 to count - 1, `next_free` one past them; for pages from `page_base`."""
@@ -95,9 +136,7 @@ class FrameAllocator:
     def free_frame_event(self, frame: Frame) -> FrameRelease:
         """`free_frame`, returning its event; raises `FrameError` and changes nothing
         for a frame that is misaligned, beyond memory, or not allocated."""
-        number = self._check_frame(frame)
-        if not self._used[number]:
-            raise FrameDoubleFreeError(f"{frame} (frame {number:,}) is not allocated: double free")
+        number = self._check_used(frame)
         event = FrameRelease(number, self.next_free)
         self._used[number] = FREE
         self.used_frames -= 1
@@ -107,6 +146,9 @@ class FrameAllocator:
     def revert(self, event: FrameAllocation | FrameRelease | PagesMapped) -> None:
         """Undo the latest operation exactly, `next_free` included."""
         kind = type(event)
+        if kind is FrameRun:
+            self._revert_run(event)
+            return
         if kind is PagesMapped:
             count = len(event.frames)
             if self.used_frames != count or self.next_free != count:
@@ -129,6 +171,21 @@ class FrameAllocator:
             self.used_frames += 1
             self.next_free = event.next_free_before
 
+    def _revert_run(self, event: FrameRun) -> None:
+        frames, used = event.frames, self._used
+        if not frames:
+            return
+        state = USED if event.taken else FREE
+        latest = self.next_free == (
+            frames[-1] + 1 if event.taken else min(event.next_free_before, *frames)
+        )
+        if not latest or any(used[n] != state for n in frames):
+            raise RevertError(f"{event.describe()} is not the latest operation")
+        for number in frames:
+            used[number] = FREE if event.taken else USED
+        self.used_frames += -len(frames) if event.taken else len(frames)
+        self.next_free = event.next_free_before
+
     # Introspection for the views
 
     def bitmap(self) -> np.ndarray:
@@ -137,6 +194,13 @@ class FrameAllocator:
 
     def is_frame_used(self, frame_number: int) -> bool:
         return bool(self._used[frame_number])
+
+    def _check_used(self, frame: Frame) -> int:
+        """The number of an allocated frame; else `FrameError`."""
+        number = self._check_frame(frame)
+        if not self._used[number]:
+            raise FrameDoubleFreeError(f"{frame} (frame {number:,}) is not allocated: double free")
+        return number
 
     def _check_frame(self, frame: Frame) -> int:
         if not isinstance(frame, Frame):
