@@ -4,6 +4,8 @@ one such operation to the next."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -107,10 +109,10 @@ class CompareWindow(QMainWindow):
         ]
         for column in self.columns:
             columns.addWidget(column)
-            # All the columns together redraw as often as one window's pictures and words.
-            for view in column.views:
-                view.repaints.set_rate(PICTURE_PER_SECOND / len(self.columns))
+            # All the columns' figures together change as often as one window's words.
             column.updates.set_rate(TEXT_PER_SECOND / len(self.columns))
+        self._pace_pictures()
+        comparison.lead.sig_playing_changed.connect(lambda _: self._pace_pictures())
         self._keys()
         comparison.lead.sig_position_changed.connect(lambda _: self._tell_difference())
         comparison.start()
@@ -127,6 +129,18 @@ class CompareWindow(QMainWindow):
         # The keys go to the pictures: the timeline, had it the focus, would take the
         # arrows for itself.
         self.columns[0].views[0].setFocus()
+
+    def _pace_pictures(self) -> None:
+        """Playing as fast as possible, each tick is a screen frame, paced by the lead's
+        frame budget: every picture redraws in every frame, all the columns together
+        (throttled, each put its redraws off by its own clock, to frames of their own).
+        Otherwise all the columns' pictures together redraw as often as one window's."""
+        lead = self.comparison.lead
+        full_speed = lead.playing and math.isinf(lead.speed)
+        rate = math.inf if full_speed else PICTURE_PER_SECOND / len(self.columns)
+        for column in self.columns:
+            for view in column.views:
+                view.repaints.set_rate(rate)
 
     def _keys(self) -> None:
         """Left and Right step, Space plays; Ctrl+Left and Ctrl+Right jump between the

@@ -12,6 +12,7 @@ from orbita_gui.traces import machine_for
 from orbita_gui.traces.compare import Comparison as Compared
 from orbita_gui.traces.compare import on_heap
 
+from .frame_budget import FrameBudget
 from .machine_model import MachineModel
 from .player import TracePlayer
 
@@ -30,8 +31,12 @@ class Comparison(QObject):
         self.divergences = compared.divergences
         specs = self.specs
         self.models = [MachineModel(machine_for(on_heap(trace, spec)), self) for spec in specs]
-        self.players = [TracePlayer(model, self) for model in self.models]
-        self.lead = self.players[0]
+        budget = FrameBudget(workers=len(specs))
+        self.lead = TracePlayer(self.models[0], self, budget)
+        self.players = [self.lead, *(TracePlayer(model, self) for model in self.models[1:])]
+        # Playing, the others catch up within the lead's tick, so that its frame budget
+        # counts their work as work, not as drawing; stepping and seeking, after it.
+        self.lead.sig_ticked.connect(self._follow)
         self.lead.sig_position_changed.connect(self._follow)
 
     def start(self) -> None:

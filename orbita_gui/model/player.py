@@ -46,8 +46,18 @@ class TracePlayer(QObject):
     """Playing started (True) or stopped (False)."""
     sig_detached = Signal(str)
     """The machine was changed by hand: the trace is let go, with why."""
+    sig_ticked = Signal(int)
+    """Operations applied so far, within a tick, while its work is still timed: players
+    that follow this one (a comparison's) catch up here, within its frame budget."""
 
-    def __init__(self, model: MachineModel, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        model: MachineModel,
+        parent: QObject | None = None,
+        budget: FrameBudget | None = None,
+    ) -> None:
+        """`budget`: how a tick shares its screen frame when playing as fast as possible
+        (a comparison's lead shares it with the players that follow it, `sig_ticked`)."""
         super().__init__(parent)
         self.model = model
         self.trace: Trace | None = None
@@ -59,7 +69,7 @@ class TracePlayer(QObject):
         self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
         self._timer.timeout.connect(self._tick)
         self._owed = 0.0
-        self._budget = FrameBudget()
+        self._budget = budget or FrameBudget()
         self.animation = SearchAnimation(self)
         """The search of the last operation applied alone, step by step."""
         # It shows the latest operation: any change after it ends it. (A step announces
@@ -237,6 +247,7 @@ class TracePlayer(QObject):
         self._owed -= max(count, 0)
         if late:  # what did not fit is not owed: the speed asked for more than fits
             self._owed = min(self._owed, self.speed * FRAME_SECONDS)
+        self.sig_ticked.emit(self.position)
         self._budget.end(time.perf_counter())
         self.model.flush_changes()  # a tick is a screen frame: repaint once, now
         self.sig_position_changed.emit(self.position)

@@ -73,6 +73,8 @@ class HeapCanvas(QWidget):
         self.model = model
         self.linked: tuple[int, int] | None = None
         self.animation = None
+        self._hint = None
+        """The sizes last asked of the layout (`_redraw` tells it of new ones)."""
         self._segments = StateCache(
             model, lambda: heap_segments(model.machine.heap, self.free_nodes, self._unmapped())
         )
@@ -183,7 +185,7 @@ class HeapCanvas(QWidget):
             self._note_merges(heap[-1])
 
     def _note_merges(self, event) -> None:
-        merged = merged_regions(*self._read_free(), event) if release_merges(event) else ()
+        merged = merged_regions(*self.free_nodes, event) if release_merges(event) else ()
         if merged or self.merged:
             self.merged = merged
             self.repaints.request()
@@ -239,9 +241,12 @@ class HeapCanvas(QWidget):
         self.repaints.request()
 
     def _redraw(self) -> None:
-        # The size too: a free list that grows every frame would otherwise be laid out
-        # and repainted every frame, throttle or not.
-        self.updateGeometry()
+        # The size too, when it changed: a free list that grows every frame would
+        # otherwise be laid out and repainted every frame, throttle or not.
+        hint = (self.sizeHint(), self.minimumSizeHint())
+        if hint != self._hint:
+            self._hint = hint
+            self.updateGeometry()
         self.update()
 
     def paintEvent(self, event) -> None:

@@ -1,12 +1,18 @@
 """View > Compare allocators: one trace on two to four heap allocators side by side,
 under one player, jumping from one operation where they part to the next."""
 
-from PySide6.QtCore import Qt
+import math
+
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from orbita_gui.app.compare_ui import CompareDialog
+from orbita_gui.app.compare_window import open_comparison
 from orbita_gui.resources import resource_path
+from orbita_gui.traces import parse_native
 from orbita_gui.traces.compare import parse_heap_spec
+
+from ..compare_trace import churn
 
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
 
@@ -65,3 +71,60 @@ def test_the_player_moves_every_allocator_and_jumps_to_where_they_part(qtbot, wi
     assert window.traces.player.position == 0  # the main window's player stays put
     window.close()  # the comparison goes with the main window
     qtbot.waitUntil(lambda: not window.compare.windows)
+
+
+class Frames(QObject):
+    """The window's screen frames, each with the lead's position and the columns whose
+    pictures it painted; and the model's revision each picture last painted."""
+
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.frames: list[tuple[int, set[int]]] = []
+        self.revisions = {}
+        self._lead = window.comparison.lead
+        self._column = {}
+        for number, column in enumerate(window.columns):
+            for view in column.views:
+                self._column[view] = number
+                view.installEventFilter(self)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.frames.append((self._lead.position, set()))
+        elif event.type() == QEvent.Type.Paint and watched in self._column:
+            self.revisions[watched] = watched.model.revision
+            if self.frames:
+                self.frames[-1][1].add(self._column[watched])
+        return False
+
+    def first_drawn(self) -> dict[int, set[int]]:
+        """At each position of the lead, the columns painted by the first frame that
+        painted any (a picture resized by the layout may repaint alone later)."""
+        first = {}
+        for position, columns in self.frames:
+            if columns:
+                first.setdefault(position, columns)
+        return first
+
+    def show_now(self) -> bool:
+        """Every picture has painted its machine as it is."""
+        return all(self.revisions.get(view) == view.model.revision for view in self._column)
+
+
+def test_played_as_fast_as_possible_every_column_redraws_in_each_frame(qtbot):
+    specs = [parse_heap_spec(text) for text in ("guide", "best,addrsort,coalesce", "segregated")]
+    opened = open_comparison(parse_native(churn(6000)), specs)
+    qtbot.addWidget(opened)
+    frames = Frames(opened)
+    qtbot.waitExposed(opened)
+    qtbot.waitUntil(frames.show_now)
+    lead = opened.comparison.lead
+    lead.set_speed(math.inf)
+    lead.play()
+    qtbot.waitUntil(lambda: lead.position > 3000, timeout=20_000)
+    lead.pause()
+    assert {player.position for player in opened.comparison.players} == {lead.position}
+    qtbot.waitUntil(frames.show_now)  # paused, every column shows the cursor's state
+    played = {position: columns for position, columns in frames.first_drawn().items() if position}
+    assert len(played) > 3 and all(columns == {0, 1, 2} for columns in played.values())
