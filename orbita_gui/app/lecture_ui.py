@@ -34,11 +34,17 @@ REFIT_MS = 100
 """How long after the last resize lecture mode fits type and layout to the window."""
 
 
+PAGE_STEPS = ("map", "unmap")
+"""Steps of a heap operation told on the frames: pages mapped to frames, or given back."""
+
+
 def explained_layer(explanation) -> str | None:
-    """The layer the operation explained works on; before a trace's first operation,
-    the layer of that one (its intro says what to watch); None when nothing is."""
+    """The layer the operation explained works on (the frames, at a heap's step that
+    maps or unmaps pages: a slab's new slab); before a trace's first operation, the
+    layer of that one (its intro says what to watch); None when nothing is."""
     if explanation.event is not None:
-        return explanation.event.layer
+        step = explanation.step
+        return FRAMES if step is not None and step.kind in PAGE_STEPS else explanation.event.layer
     trace = explanation.trace
     if trace is not None and len(trace.ops) > 0:
         return FRAMES if trace.ops[0].kind in FRAME_KINDS else HEAP
@@ -111,6 +117,7 @@ class LectureUi(QObject):
         window.add_action("view", self.lecture_action, section="text")
         window.add_tool(self.lecture_action)
         window.explain.explanation.sig_explanation_changed.connect(self._follow_explanation)
+        window.explain.explanation.sig_step_changed.connect(self._follow_explanation)
         self._refit = QTimer(self, singleShot=True, interval=REFIT_MS)
         self._refit.timeout.connect(self._fit_window)
         self._rescroll = QTimer(self, singleShot=True, interval=0)
@@ -196,7 +203,8 @@ class LectureUi(QObject):
         self._lay_out()
 
     def _follow_explanation(self) -> None:
-        """Another operation explained: its layer's pictures, if those are not shown."""
+        """Another operation or step explained: its layer's pictures, if those are not
+        shown."""
         if self.lecturing and self._layer_to_show() != self._layer_shown:
             self._lay_out()
 

@@ -53,7 +53,7 @@ class HeapPages:
         self.frames = _unmapped(pages)
         self.mapped = 0
         """Pages mapped now."""
-        self._blocks = blocks
+        self.blocks = blocks
         """The frame allocator hands out blocks: a run of pages is one block."""
         self._boot = 0
         """Pages 0 to this - 1 are mapped to frames 0 to this - 1 (the boot mapping)."""
@@ -120,7 +120,7 @@ class HeapPages:
     def grow(self, first: int, count: int) -> PageGrant | None:
         """Map pages `[first, first + count)` to frames taken now; None, with nothing
         changed, when the frame allocator has not enough."""
-        if self._blocks:
+        if self.blocks:
             event = self.allocator.allocate_frames_event(count)
         else:
             event = self.allocator.allocate_each_event(count)
@@ -135,7 +135,7 @@ class HeapPages:
         at once, a bitmap's frames one by one."""
         frames = self.frames[first : first + count]
         taken = tuple(frames.tolist())
-        if self._blocks:
+        if self.blocks:
             event = self.allocator.free_frame_event(Frame.from_number(taken[0]))
         else:
             event = self.allocator.free_each_event(frames.copy())

@@ -19,9 +19,9 @@ _event = dataclass(slots=True, eq=False)
 PARTIAL, EMPTY, NEW, LARGE = "partial", "empty", "new", "large"
 """Where an allocation's object came from: a partial slab, an empty slab kept, a new
 slab, or (a large request) pages of its own."""
-NO_ROOM, NO_FRAMES = "no-room", "no-frames"
-"""Why an allocation failed: no run of unmapped pages left in the heap's range, or
-not enough free frames."""
+NO_ROOM, NO_FRAMES, NO_BLOCK = "no-room", "no-frames", "no-block"
+"""Why an allocation failed: no run of unmapped pages left in the heap's range, not
+enough free frames (a bitmap), or no free block that big (a buddy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,13 @@ def cache_step(layout: Layout, cache: CacheInfo | None, largest: int, why: str) 
     that holds it, or pages of its own."""
     asked = f"{layout.size:,} B (align {layout.align})"
     if cache is None:
+        if layout.size > largest:
+            why_not = f"is larger than the largest cache's objects ({largest:,} B)"
+        else:
+            why_not = "needs an alignment no cache's objects have"
         reason = (
-            f"{asked} is larger than the largest cache's objects ({largest:,} B): it "
-            "takes whole pages of its own, as kmalloc does for large requests"
+            f"{asked} {why_not}: it takes whole pages of its own, as kmalloc does for "
+            "large requests"
         )
         return Note("cache", reason, None, f"{why}:large")
     if cache.named:
@@ -61,7 +65,7 @@ class SlabAllocation(_Unchanged):
     """`kmalloc(layout)`: the object (or pages) handed out, or None.
 
     `source` says where it came from (`PARTIAL`, `EMPTY`, `NEW`, `LARGE`) or why it
-    failed (`NO_ROOM`, `NO_FRAMES`); `slab` is the slab's first page; `grant` the
+    failed (`NO_ROOM`, `NO_FRAMES`, `NO_BLOCK`); `slab` is the slab's first page; `grant` the
     pages a new slab (or a large block) took; `in_use` the slab's objects in use after.
     """
 
@@ -99,10 +103,11 @@ class SlabAllocation(_Unchanged):
         cache = self.cache
         steps = [cache_step(self.layout, cache, self.largest, "alloc")]
         source = self.source
-        if source in (NO_ROOM, NO_FRAMES):
+        if source in (NO_ROOM, NO_FRAMES, NO_BLOCK):
             return (*steps, self._failure_step())
         if source == LARGE:
-            return (*steps, grant_note(self.grant, self.page_base, "alloc:large-map"))
+            pages = grant_note(self.grant, self.page_base, "alloc:large-map")
+            return (*steps, pages._replace(kind="choose"))  # what a prediction is judged by
         start = self.page_base + self.slab * PAGE_SIZE
         slab = (start, start + cache.slab_bytes)
         if source == PARTIAL:
@@ -125,7 +130,7 @@ class SlabAllocation(_Unchanged):
         )
         if self.in_use == cache.per_slab:
             reason += "; the slab is full and leaves the partial list"
-        steps.append(Note("take", reason, (ptr, ptr + cache.size), "alloc:pop"))
+        steps.append(Note("choose", reason, (ptr, ptr + cache.size), "alloc:pop"))
         return tuple(steps)
 
     def _failure_step(self) -> Note:
@@ -135,10 +140,15 @@ class SlabAllocation(_Unchanged):
                 f"no {plural(pages, 'unmapped page')} in a row are left in the heap's "
                 "range: kmalloc returns null"
             )
+        elif self.source == NO_BLOCK:
+            reason = (
+                f"the buddy allocator has no free block of {plural(pages, 'frame')}: "
+                "kmalloc returns null"
+            )
         else:
             reason = (
-                f"the frame allocator has not {plural(pages, 'free frame')} "
-                f"{'in one block ' if pages > 1 else ''}to give: kmalloc returns null"
+                f"the frame allocator has not {plural(pages, 'free frame')} left: "
+                "kmalloc returns null"
             )
         return Note("none", reason, None, "alloc:none")
 

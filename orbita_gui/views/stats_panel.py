@@ -18,6 +18,7 @@ ROWS = (
     ("heap_allocated", "Heap allocated", "bytes in live blocks, after rounding"),
     ("heap_free", "free", "bytes in the free list"),
     ("heap_lost", "lost", "alignment padding the allocator never gives back"),
+    ("heap_unmapped", "not mapped", "pages of the heap no frame backs yet (a slab heap grows)"),
     ("largest", "largest free region", "the biggest block that could still be allocated"),
     ("regions", "free-list length", "nodes in the free list: first fit walks them"),
     ("fragmentation", "external fragmentation", "1 - largest free region / free bytes"),
@@ -39,7 +40,7 @@ class StatsPanel(QWidget):
         self.held: tuple[MemoryStats, HeapStats] | None = None
         """Figures shown instead of the machine's own: the state before an operation
         whose last step a student has not reached yet."""
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.setVerticalSpacing(6)
         # On a projector a long name puts its figure on the next line: a name wrapped in
         # a form is squeezed into one line's height (Qt lays the form out at the wrong
@@ -81,12 +82,14 @@ class StatsPanel(QWidget):
             "heap_allocated": f"{heap.allocated:,} B",
             "heap_free": f"{heap.free:,} B",
             "heap_lost": f"{heap.lost:,} B",
+            "heap_unmapped": f"{heap.unmapped:,} B",
             "largest": f"{heap.largest_free:,} B",
             "regions": f"{heap.free_regions:,}",
             "fragmentation": f"{heap.external_fragmentation:.1%}",
         }
         for key, text in figures.items():
             self.values[key].setText(text)
+        self._form.setRowVisible(self.values["heap_unmapped"], machine.heap_grows)
         self.values["frames_total"].setToolTip(
             f"{format_size(frames.total_frames * 4096)} of physical memory"
         )

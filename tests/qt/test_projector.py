@@ -16,6 +16,7 @@ from orbita_gui.views import type_scale
 
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
 FRAMES_SAMPLE = resource_path("traces", "1-next-free-hint.trace")
+SLAB_SAMPLE = resource_path("traces", "5-slabs-take-frames.trace")
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,21 @@ def test_lecture_mode_shows_the_pictures_of_the_layer_explained_at_full_width(qt
     assert shown(frames) and not window.heap_map.isVisible()
     window.lecture.set_lecture(False)
     assert shown(frames) and shown(heap)
+
+
+def test_lecture_mode_shows_the_frames_at_the_step_a_slab_maps_its_pages(qtbot, window):
+    window.resize(1024, 768)
+    window.traces.load(SLAB_SAMPLE)
+    window.lecture.set_lecture(True)
+    window.traces.player.step_forward()  # alloc-frame driver
+    window.traces.player.step_forward()  # malloc a 24: a new slab
+    explanation = window.explain.explanation
+    assert explanation.step.kind == "choose" and not window.grid.isVisible()
+    while explanation.step.kind != "map":
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Up)
+    assert window.grid.isVisible() and not window.heap_map.isVisible()
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Down)
+    assert window.heap_map.isVisible() and not window.grid.isVisible()
 
 
 def test_the_step_keys_still_walk_when_lecture_mode_changes_the_pictures(qtbot, window):

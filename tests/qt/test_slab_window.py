@@ -64,3 +64,15 @@ def test_the_heap_map_says_which_pages_are_not_mapped(qtbot, window, dialogs):
     assert "not mapped" in heap_map.describe(start, int(segments.ends[-1]), UNMAPPED)
     page_one = QPoint(MARGIN + 2, MARGIN + ROW_HEIGHT + ROW_HEIGHT // 2)  # its label
     assert "is not mapped" in heap_map.label_hit(page_one)[2]
+
+
+def test_the_statistics_count_the_pages_not_mapped_on_a_slab_machine_alone(qtbot, window, dialogs):
+    stats = window.stats
+    stats.refresh()
+    assert not stats.values["heap_unmapped"].isVisibleTo(stats)
+    slab_machine(qtbot, window, dialogs)
+    allocate(qtbot, window, 24)
+    stats.refresh()
+    assert stats.values["heap_unmapped"].isVisibleTo(stats)
+    heap = window.model.machine.heap
+    assert stats.values["heap_unmapped"].text() == f"{heap.heap_size - 4096:,} B"

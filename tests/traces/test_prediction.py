@@ -1,7 +1,7 @@
 """Predict, then check: guesses judged against the allocator, wrong ones explained by the
 step where they part."""
 
-from orbita_gui.core import registry
+from orbita_gui.core import Machine, registry
 from orbita_gui.core.addresses import FRAME_SIZE, Frame
 from orbita_gui.core.layout import Layout
 from orbita_gui.traces.prediction import Score, judge
@@ -77,3 +77,14 @@ def test_the_score_counts_and_sums_up():
     score.add(judge(heap.allocate_event(Layout(48, 8)), big))
     score.add(judge(heap.allocate_event(Layout(48, 8)), middle))
     assert score.summary() == "You predicted 1 of 2 right (50%)."
+
+
+def test_a_slab_allocation_is_judged_by_the_object_it_hands_out():
+    heap = Machine(1 << 20, heap="slab").heap
+    first = heap.allocate_event(Layout(24, 8))
+    second = heap.allocate_event(Layout(24, 8))
+    assert judge(second, first.ptr + 32).right
+    wrong = judge(second, first.ptr + 64)
+    assert not wrong.right and f"took {first.ptr + 32:#x}" in wrong.said
+    large = heap.allocate_event(Layout(9000, 8))
+    assert judge(large, large.ptr).right and not judge(large, None).right

@@ -44,6 +44,7 @@ from ..slab_events import (
     EMPTY,
     LARGE,
     NEW,
+    NO_BLOCK,
     NO_FRAMES,
     NO_ROOM,
     PARTIAL,
@@ -78,8 +79,16 @@ def parse_caches(text: str) -> tuple[tuple[str, int], ...]:
                 f"caches: {word!r} is not NAME:SIZE with a size of 8 to {LARGEST_NAMED:,} bytes "
                 "(for example task_struct:1856)"
             )
-        if any(name == match.group(1) for name, _ in caches):
-            raise InvalidParameterError(f"caches: {match.group(1)!r} is given twice")
+        for name, other in caches:
+            if name == match.group(1) or other == size:
+                raise InvalidParameterError(
+                    f"caches: {word!r}: "
+                    + (
+                        f"{name!r} is given twice"
+                        if name == match.group(1)
+                        else f"{name} has {size:,}-byte objects already"
+                    )
+                )
         caches.append((match.group(1), size))
     return tuple(caches)
 
@@ -135,8 +144,8 @@ class SlabHeap:
             raise InvalidParameterError(f"caches is text like task_struct:1856, not {caches!r}")
         self._caches_text = caches
         self.keep_empty = bool(keep_empty)
-        self.named = {size: Cache(cache_info(name, size, True)) for name, size in reversed(named)}
-        """Named caches by object size asked (the first declared wins a tie)."""
+        self.named = {size: Cache(cache_info(name, size, True)) for name, size in named}
+        """Named caches by the object size asked, as declared."""
         self.kmalloc = [Cache(cache_info(f"kmalloc-{size}", size)) for size in KMALLOC_SIZES]
         self.heap_start = self.heap_size = 0
         self.initialised = False
@@ -175,7 +184,7 @@ class SlabHeap:
     @property
     def caches(self) -> list[Cache]:
         """Every cache, the kmalloc ones by size, then the named ones as declared."""
-        return [*self.kmalloc, *reversed(self.named.values())]
+        return [*self.kmalloc, *self.named.values()]
 
     def cache_for(self, layout: Layout) -> Cache | None:
         """The named cache of exactly the size asked, else the smallest kmalloc cache that
@@ -266,7 +275,9 @@ class SlabHeap:
         if first is None:
             return None, NO_ROOM
         grant = self.pages.grow(first, count)
-        return (grant, None) if grant is not None else (None, NO_FRAMES)
+        if grant is None:
+            return None, NO_BLOCK if self.pages.blocks else NO_FRAMES
+        return grant, None
 
     def _new_slab(self, cache: Cache, first: int) -> Slab:
         slab = Slab(first, cache, self.pages.address(first))
