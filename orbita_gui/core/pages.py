@@ -133,12 +133,11 @@ class HeapPages:
     def shrink(self, first: int, count: int) -> PageGrant:
         """Unmap pages `[first, first + count)`, their frames given back: a buddy's block
         at once, a bitmap's frames one by one."""
-        frames = self.frames[first : first + count]
-        taken = tuple(frames.tolist())
+        taken = tuple(self.frames[first : first + count].tolist())
         if self.blocks:
             event = self.allocator.free_frame_event(Frame.from_number(taken[0]))
         else:
-            event = self.allocator.free_each_event(frames.copy())
+            event = self.allocator.free_each_event(taken)
         self._unmap(first, taken)
         return PageGrant(first, taken, event, False)
 

@@ -112,7 +112,7 @@ def test_runs_of_calls_in_one_event_equal_the_calls_one_by_one_and_revert(script
             chosen = rng.sample(used, min(count, len(used)))
             if not chosen:
                 continue
-            event = run.free_each_event(np.array(chosen, dtype=np.int64))
+            event = run.free_each_event(tuple(chosen))
             for number in chosen:
                 one.free_frame_event(Frame.from_number(number))
         assert (bytes(run.bitmap()), run.next_free) == (bytes(one.bitmap()), one.next_free)
@@ -126,7 +126,7 @@ def test_a_run_refuses_a_frame_not_allocated_and_an_undo_out_of_turn():
     frames = FrameAllocator(16 * PAGE_SIZE)
     taken = frames.allocate_each_event(3)
     with pytest.raises(FrameError, match="not allocated"):
-        frames.free_each_event(np.array([1, 5], dtype=np.int64))
+        frames.free_each_event((1, 5))
     assert frames.used_frames == 3
     later = frames.allocate_frame_event()
     with pytest.raises(RevertError):
@@ -134,3 +134,30 @@ def test_a_run_refuses_a_frame_not_allocated_and_an_undo_out_of_turn():
     frames.revert(later)
     frames.revert(taken)
     assert frames.used_frames == 0
+
+
+def test_a_run_of_consecutive_frames_is_freed_at_once_and_checked_first():
+    frames = FrameAllocator(16 * PAGE_SIZE)
+    frames.allocate_each_event(6)
+    run = frames.free_each_event((1, 2, 3))
+    assert frames.bitmap().tolist()[:6] == [1, 0, 0, 0, 1, 1] and frames.next_free == 1
+    before = bytes(frames.bitmap())
+    with pytest.raises(FrameError, match=r"frame 3\b.*not allocated"):
+        frames.free_each_event((3, 4))
+    assert bytes(frames.bitmap()) == before and frames.used_frames == 3
+    frames.revert(run)
+    assert frames.used_frames == 6 and frames.next_free == 6
+
+
+def test_many_scattered_frames_are_checked_before_any_is_freed():
+    frames = FrameAllocator(64 * PAGE_SIZE)
+    frames.allocate_each_event(64)
+    evens = tuple(range(0, 64, 2))
+    frames.free_each_event(evens)
+    assert frames.used_frames == 32 and frames.bitmap()[:4].tolist() == [0, 1, 0, 1]
+    before = bytes(frames.bitmap())
+    with pytest.raises(FrameError, match=r"frame 2\b.*not allocated"):
+        frames.free_each_event(tuple(range(1, 64, 2))[:20] + (2,))
+    with pytest.raises(FrameError, match="beyond the end of memory"):
+        frames.free_each_event(tuple(range(1, 64, 2))[:20] + (99,))
+    assert bytes(frames.bitmap()) == before

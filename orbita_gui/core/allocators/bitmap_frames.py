@@ -25,6 +25,8 @@ from ..stats import MemoryStats
 
 FREE, USED = 0, 1
 """States of a frame in `FrameAllocator.bitmap()`."""
+ONE_BY_ONE = 16
+"""Frames freed in a Python loop at most; more, scattered, are freed in numpy."""
 
 
 class FrameAllocator:
@@ -43,8 +45,6 @@ class FrameAllocator:
         self.used_frames = 0
         self.next_free = 0
         self._used = bytearray(self.total_frames)
-        self._bits = np.frombuffer(self._used, dtype=np.uint8)
-        """The same bytes, written in numpy."""
         self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
         self._bitmap.flags.writeable = False
 
@@ -104,22 +104,34 @@ class FrameAllocator:
         self.next_free = at
         return FrameRun(tuple(frames), start, True)
 
-    def free_each_event(self, numbers: np.ndarray) -> FrameRun:
-        """What `free_frame` of each frame of `numbers` (int64) does, in one event;
-        `FrameError` and nothing changed if one is not allocated. In numpy: a large
-        block gives back hundreds of frames."""
-        inside = (numbers >= 0) & (numbers < self.total_frames)
-        if not inside.all() or not self._bitmap[numbers].all():
-            bad = (
-                numbers[np.argmin(inside)]
-                if not inside.all()
-                else numbers[np.argmin(self._bitmap[numbers])]
-            )
-            self._check_used(Frame.from_number(int(bad)))
-        self._bits[numbers] = FREE
-        event = FrameRun(tuple(numbers.tolist()), self.next_free, False)
-        self.used_frames -= len(numbers)
-        self.next_free = min(self.next_free, int(numbers.min()))
+    def free_each_event(self, numbers: tuple[int, ...]) -> FrameRun:
+        """What `free_frame` of each frame of `numbers` does, in one event; `FrameError`
+        and nothing changed if one is not allocated. A run of consecutive frames (a
+        large block's, often) is checked and freed at once, in C."""
+        used, first, count = self._used, numbers[0], len(numbers)
+        if (
+            numbers == tuple(range(first, first + count))
+            and 0 <= first <= self.total_frames - count
+        ):
+            if used[first : first + count] != bytes([USED]) * count:
+                self._check_used(Frame.from_number(first + used[first : first + count].find(FREE)))
+            used[first : first + count] = bytes(count)
+        elif count > ONE_BY_ONE:
+            index = np.array(numbers)
+            inside = (index >= 0) & (index < self.total_frames)
+            if not (inside.all() and self._bitmap[index].all()):
+                bad = index[~inside][0] if not inside.all() else index[self._bitmap[index] == 0][0]
+                self._check_used(Frame.from_number(int(bad)))
+            np.frombuffer(used, dtype=np.uint8)[index] = FREE
+        else:
+            for number in numbers:
+                if not (0 <= number < self.total_frames and used[number]):
+                    self._check_used(Frame.from_number(number))
+            for number in numbers:
+                used[number] = FREE
+        event = FrameRun(numbers, self.next_free, False)
+        self.used_frames -= count
+        self.next_free = min(self.next_free, *numbers)
         return event
 
     def allocate_first_frames_event(self, count: int, page_base: int = 0) -> PagesMapped:
