@@ -138,7 +138,8 @@ def rules_in_words(allocator) -> str:
     if rules is not None:
         return rules.describe()
     kind = _KINDS[allocator.kind]
-    settings = [f"{p.name}={p.format(allocator.params[p.name])}" for p in kind.params]
+    values = allocator.params
+    settings = [f"{p.name}={p.format(values[p.name])}" for p in kind.params if values[p.name] != ""]
     return ", ".join(settings) or kind.help
 
 
