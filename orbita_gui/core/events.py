@@ -509,8 +509,28 @@ IN_PLACE = -1
 """`HeapAllocation.placed` when the leftover stayed where the chosen node was."""
 
 
+class Allocates(_Unchanged):
+    """What a heap's allocation event answers from the block it made (`block`, the
+    heap's own record; None: it failed, nothing changed), whichever heap made it."""
+
+    __slots__ = ()
+    layer = HEAP
+
+    @property
+    def failed(self) -> bool:
+        return self.block is None
+
+    @property
+    def blocks_made(self) -> tuple[Allocation, ...]:
+        return () if self.block is None else (self.block,)
+
+    @property
+    def ptr(self) -> int | None:
+        return None if self.block is None else self.block.ptr
+
+
 @_event
-class HeapAllocation(_Unchanged):
+class HeapAllocation(Allocates):
     """`allocate(layout)`: the block handed out (or None), and the search behind it.
 
     The search began at list position `search_start` of a `length`-node list,
@@ -541,24 +561,9 @@ class HeapAllocation(_Unchanged):
     placed: int | None = None
     reorder: np.ndarray | None = None
 
-    layer = HEAP
-
-    @property
-    def failed(self) -> bool:
-        """Null: no region fits, nothing changed."""
-        return self.block is None
-
     @property
     def search(self) -> HeapAllocation:
         return self
-
-    @property
-    def blocks_made(self) -> tuple[Allocation, ...]:
-        return () if self.block is None else (self.block,)
-
-    @property
-    def ptr(self) -> int | None:
-        return None if self.block is None else self.block.ptr
 
     @property
     def passed_over(self) -> int:

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .events import (
-    HEAP,
+    Allocates,
     Allocation,
     Frees,
     HeapAllocation,
     HeapReallocation,
     HeapRelease,
     Note,
-    _Unchanged,
 )
 from .layout import Layout
 from .protocols import Step
@@ -91,7 +90,7 @@ def fallback_steps(event: HeapAllocation | HeapRelease) -> tuple[FromFallback, .
 
 
 @_event
-class BlockAllocation(_Unchanged):
+class BlockAllocation(Allocates):
     """`alloc(layout)`: `block_size` is the class (None: larger than `largest`); the
     block handed out (None: null); `fallback` the fallback's allocation if it was
     asked (an empty list's new block, or a larger request), else None: popped."""
@@ -103,25 +102,10 @@ class BlockAllocation(_Unchanged):
     largest: int
     serial: int
 
-    layer = HEAP
-
-    @property
-    def failed(self) -> bool:
-        """Null: the fallback had no room, nothing changed."""
-        return self.block is None
-
-    @property
-    def ptr(self) -> int | None:
-        return None if self.block is None else self.block.ptr
-
     @property
     def search(self) -> HeapAllocation | None:
         """The fallback's search, when it searched (a pop searches nothing)."""
         return self.fallback
-
-    @property
-    def blocks_made(self) -> tuple[Allocation, ...]:
-        return () if self.block is None else (self.block,)
 
     @property
     def steps(self) -> tuple:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .events import (
-    HEAP,
+    Allocates,
     Allocation,
     Frees,
     HeapReallocation,
@@ -29,7 +29,6 @@ from .events import (
     RegionVisit,
     Verdict,
     VisitsNotKept,
-    _Unchanged,
     judge_region,
     size_align,
 )
@@ -63,7 +62,7 @@ class Pass(NamedTuple):
 
 
 @_event
-class SegregatedAllocation(_Unchanged):
+class SegregatedAllocation(Allocates):
     """`allocate(layout)`: the block handed out (or None), cut from a `region`-byte
     region at list `position` of class `last`, the last class looked in; `passes`
     the regions passed over on the way, `visited` all regions looked at;
@@ -80,21 +79,6 @@ class SegregatedAllocation(_Unchanged):
     overflowed: bool = False
     serial: int = 0
     """The heap's count of operations once this one was made (see `revert`)."""
-
-    layer = HEAP
-
-    @property
-    def failed(self) -> bool:
-        """Null: no region of any class fits, nothing changed."""
-        return self.block is None
-
-    @property
-    def blocks_made(self) -> tuple[Allocation, ...]:
-        return () if self.block is None else (self.block,)
-
-    @property
-    def ptr(self) -> int | None:
-        return None if self.block is None else self.block.ptr
 
     @property
     def chosen(self) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .events import HEAP, Allocation, HeapReallocation, Note, _Unchanged
+from .events import HEAP, Allocates, Allocation, HeapReallocation, Note, _Unchanged
 from .layout import Layout
 from .pages import PAGE_SIZE, PageGrant, grant_note
 from .units import format_size, plural
@@ -61,7 +61,7 @@ def cache_step(layout: Layout, cache: CacheInfo | None, largest: int, why: str) 
 
 
 @_event
-class SlabAllocation(_Unchanged):
+class SlabAllocation(Allocates):
     """`kmalloc(layout)`: the object (or pages) handed out, or None.
 
     `source` says where it came from (`PARTIAL`, `EMPTY`, `NEW`, `LARGE`) or why it
@@ -80,23 +80,9 @@ class SlabAllocation(_Unchanged):
     largest: int
     serial: int
 
-    layer = HEAP
-
-    @property
-    def failed(self) -> bool:
-        return self.block is None
-
-    @property
-    def ptr(self) -> int | None:
-        return None if self.block is None else self.block.ptr
-
     @property
     def frames_taken(self) -> tuple[int, ...]:
         return () if self.grant is None else self.grant.frames
-
-    @property
-    def blocks_made(self) -> tuple[Allocation, ...]:
-        return () if self.block is None else (self.block,)
 
     @property
     def steps(self) -> tuple[Note, ...]:

@@ -33,9 +33,10 @@ from orbita_gui.core.errors import (
     RevertError,
 )
 from orbita_gui.core.listing import listing
-from orbita_gui.core.protocols import Event, FrameAllocator, Step
+from orbita_gui.core.protocols import FrameAllocator
 
 from .buddy_reference import ReferenceBuddy
+from .explaining import reasons
 from .undo_rules import UndoRules
 
 BUDDY_LISTING = listing("buddy.txt")
@@ -65,13 +66,8 @@ def state(frames: BuddyFrames) -> tuple:
 
 
 def explained(event) -> list[str]:
-    """The event's reasons, after checking it meets the protocol and every step names a
-    line of the buddy listing."""
-    assert isinstance(event, Event) and event.describe()
-    for step in event.steps:
-        assert isinstance(step, Step) and step.kind and step.reason, step
-        assert step.code_line in BUDDY_LISTING.tags, step
-    return [step.reason for step in event.steps]
+    """The event's reasons, checked (`explaining.reasons`)."""
+    return reasons(event, BUDDY_LISTING)
 
 
 def free(frames: BuddyFrames, start: int):

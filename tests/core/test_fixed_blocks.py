@@ -33,8 +33,9 @@ from orbita_gui.core.errors import (
 )
 from orbita_gui.core.layout import ISIZE_MAX, Layout
 from orbita_gui.core.listing import listing
-from orbita_gui.core.protocols import Event, SizeClassHeap, Step
+from orbita_gui.core.protocols import SizeClassHeap
 
+from .explaining import reasons
 from .fixed_blocks_reference import BLOCK_SIZES, ReferenceFixedBlocks
 from .free_list_reference import ADDRESS_LIMIT
 from .undo_rules import UndoRules
@@ -50,13 +51,8 @@ def heap(size: int = 8192, **params) -> FixedBlockHeap:
 
 
 def explained(event) -> list[str]:
-    """The event's reasons, after checking it meets the protocol and every step names a
-    line of the listing."""
-    assert isinstance(event, Event) and event.describe()
-    for step in event.steps:
-        assert isinstance(step, Step) and step.kind and step.reason, step
-        assert step.code_line in LISTING.tags, step
-    return [step.reason for step in event.steps]
+    """The event's reasons, checked (`explaining.reasons`)."""
+    return reasons(event, LISTING)
 
 
 def said(event) -> list[str]:

@@ -34,9 +34,10 @@ from orbita_gui.core.errors import (
 )
 from orbita_gui.core.layout import ISIZE_MAX, Layout
 from orbita_gui.core.listing import listing
-from orbita_gui.core.protocols import Event, SizeClass, SizeClassHeap, Step
+from orbita_gui.core.protocols import SizeClass, SizeClassHeap
 from orbita_gui.core.segregated_events import class_label, class_of
 
+from .explaining import reasons
 from .segregated_reference import ADDRESS_LIMIT, ReferenceSegregated
 from .undo_rules import UndoRules
 
@@ -45,14 +46,9 @@ BASE = 0x10000
 
 
 def explained(event) -> list[str]:
-    """The event's reasons, after checking it meets the protocol and every step names a
-    line of the segregated listing."""
-    assert isinstance(event, Event) and event.describe()
+    """The event's reasons, checked (`explaining.reasons`)."""
     assert event.search is None and event.frames_taken == event.frames_given == ()
-    for step in event.steps:
-        assert isinstance(step, Step) and step.kind and step.reason, step
-        assert step.code_line in LISTING.tags, step
-    return [step.reason for step in event.steps]
+    return reasons(event, LISTING)
 
 
 def lists(heap) -> list[list[tuple[int, int]]]:

@@ -39,9 +39,10 @@ from orbita_gui.core.events import FRAMES
 from orbita_gui.core.layout import ISIZE_MAX, Layout
 from orbita_gui.core.listing import listing
 from orbita_gui.core.machine import Machine
-from orbita_gui.core.protocols import Event, SizeClassHeap, Step
+from orbita_gui.core.protocols import SizeClassHeap
 from orbita_gui.core.units import format_size, plural
 
+from .explaining import reasons
 from .slab_reference import (
     KMALLOC,
     PAGE,
@@ -75,13 +76,8 @@ def machine(
 
 
 def explained(event) -> list[str]:
-    """The event's reasons, after checking it meets the protocol and every step names a
-    line of the listing."""
-    assert isinstance(event, Event) and event.describe()
-    for step in event.steps:
-        assert isinstance(step, Step) and step.kind and step.reason, step
-        assert step.code_line in LISTING.tags, step
-    return [step.reason for step in event.steps]
+    """The event's reasons, checked (`explaining.reasons`)."""
+    return reasons(event, LISTING)
 
 
 def lines(event) -> list[str]:
