@@ -197,6 +197,7 @@ class HeapCanvas(QWidget):
 
     def _on_reset(self) -> None:
         self.merged = ()
+        self.linked = None  # bytes of the machine replaced: the grid forgets its links too
         self._on_changed()
 
     def follow(self, animation) -> None:
