@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QSplitter
 
 from orbita_gui.core.addresses import FRAME_SIZE
 from orbita_gui.core.events import FRAMES, HEAP
+from orbita_gui.core.pages import PAGE_STEPS
 from orbita_gui.model.explanation import Explanation
 from orbita_gui.model.search_animation import frame_scan
 from orbita_gui.views.code_panel import CodePanel
@@ -62,9 +63,12 @@ class ExplainUi(QObject):
         self._stop_pointing()
         if step is None or step.where is None or self._following:
             return  # (following the player's animation, which outlines what it looks at)
-        start, end = step.where
-        if self.explanation.event.layer == FRAMES:
-            frames = np.arange(start // FRAME_SIZE, -(-end // FRAME_SIZE))
+        start, end, event = *step.where, self.explanation.event
+        if event.layer == FRAMES or step.kind in PAGE_STEPS:
+            if event.layer == FRAMES:
+                frames = np.arange(start // FRAME_SIZE, -(-end // FRAME_SIZE))
+            else:  # a heap's pages mapped or given back: their frames
+                frames = np.array(event.frames_taken if step.kind == "map" else event.frames_given)
             for view in window.layer_views(FRAMES):
                 view.highlight_frames(frames)
         else:

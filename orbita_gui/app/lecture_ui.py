@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from orbita_gui.core.events import FRAMES, HEAP
+from orbita_gui.core.pages import PAGE_STEPS
 from orbita_gui.traces.trace import FRAME_KINDS
 from orbita_gui.views import type_scale
 from orbita_gui.views.registry import layer_allocators
@@ -32,10 +33,6 @@ UNTITLED = ("player", "explain")
 SETTING = "view/text_scale"
 REFIT_MS = 100
 """How long after the last resize lecture mode fits type and layout to the window."""
-
-
-PAGE_STEPS = ("map", "unmap")
-"""Steps of a heap operation told on the frames: pages mapped to frames, or given back."""
 
 
 def explained_layer(explanation) -> str | None:

@@ -23,6 +23,9 @@ from .units import plural
 PAGE_SIZE = FRAME_SIZE
 UNMAPPED = -1
 """The table's entry for a page no frame backs."""
+PAGE_STEPS = ("map", "unmap")
+"""The kinds of the steps that tell pages mapped to frames, or given back (`grant_note`):
+a heap's steps the frames' pictures show."""
 
 
 def heap_pages(heap_start: int, heap_size: int) -> int:

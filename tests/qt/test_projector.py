@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from orbita_gui.resources import resource_path
 from orbita_gui.views import type_scale
+from orbita_gui.views.frame_codes import CODE_LINKED
 
 SAMPLE = resource_path("traces", "2-no-coalescing.trace")
 FRAMES_SAMPLE = resource_path("traces", "1-next-free-hint.trace")
@@ -149,6 +150,7 @@ def test_lecture_mode_shows_the_frames_at_the_step_a_slab_maps_its_pages(qtbot, 
     while explanation.step.kind != "map":
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Up)
     assert window.grid.isVisible() and not window.heap_map.isVisible()
+    assert window.grid.codes.codes[1] == CODE_LINKED  # the frame the slab's page took
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Down)
     assert window.heap_map.isVisible() and not window.grid.isVisible()
 
