@@ -254,7 +254,7 @@ def cache_label(cache: CacheInfo, slabs: int) -> str:
 
 
 class SlabReallocation(HeapReallocation):
-    """`krealloc` as `GlobalAlloc`'s default: a new object (`allocation`, a
+    """`krealloc` of a size its object cannot hold: a new object (`allocation`, a
     `SlabAllocation`), copy, free the old (`release`); the old stays if none is free.
     A slab searches no list: no search for the views to show."""
 
@@ -263,3 +263,57 @@ class SlabReallocation(HeapReallocation):
     @property
     def search(self) -> None:
         return None
+
+    @property
+    def steps(self) -> tuple:
+        reason = (
+            f"{self.new_size:,} B does not fit in the {self.old.size:,} B the object at "
+            f"{self.ptr:#x} has: krealloc takes a new one, copies, and frees the old"
+        )
+        return (Note("realloc", reason, None, "realloc:move"), *HeapReallocation.steps.fget(self))
+
+
+@_event
+class SlabResize(_Unchanged):
+    """`krealloc(ptr, new_size)` that keeps its object, as Linux's does when the new size
+    fits in the bytes the object already has (its cache's object size, or a large
+    block's pages: `ksize`). `block` is its record after; `cache` None: a large block."""
+
+    old: Allocation
+    block: Allocation
+    cache: CacheInfo | None
+    serial: int
+
+    failed = False
+    layer = HEAP
+
+    @property
+    def ptr(self) -> int:
+        return self.old.ptr
+
+    @property
+    def new_ptr(self) -> int:
+        return self.block.ptr
+
+    @property
+    def blocks_made(self) -> tuple[Allocation, ...]:
+        return (self.block,)
+
+    @property
+    def blocks_freed(self) -> tuple[Allocation, ...]:
+        return (self.old,)
+
+    @property
+    def steps(self) -> tuple[Note, ...]:
+        has = "its pages" if self.cache is None else f"{self.cache.name}'s objects"
+        reason = (
+            f"{self.block.layout.size:,} B fits in the {self.old.size:,} B the object at "
+            f"{self.ptr:#x} has ({has}): krealloc keeps it where it is"
+        )
+        return (Note("keep", reason, (self.ptr, self.ptr + self.old.size), "realloc:keep"),)
+
+    def describe(self) -> str:
+        return (
+            f"krealloc({self.ptr:#x}, {self.block.layout.size:,}) -> {self.ptr:#x}: it fits "
+            f"in its {self.old.size:,} B"
+        )

@@ -486,7 +486,7 @@ class Replayer:
         new_name = _bound_name(op)
         if new_name != op.name:
             self._bind(op.name, _UNBOUND)
-        self._bind(new_name, event.allocation.block)
+        self._bind(new_name, event.blocks_made[0])
         return Outcome(event)
 
     _HANDLERS: ClassVar[dict[str, Callable[[Replayer, Op, object], Outcome]]] = {

@@ -259,7 +259,12 @@ class ReferenceSlab:
         return []
 
     def realloc(self, ptr: int, new_size: int) -> int | None:
-        new, _, _ = self.allocate(new_size, self.live[ptr][2])
+        """krealloc: the same object if the new size fits in its bytes, else a move."""
+        size, _, align = self.live[ptr]
+        if new_size <= size:
+            self.live[ptr] = (size, new_size, align)
+            return ptr
+        new, _, _ = self.allocate(new_size, align)
         if new is not None:
             self.deallocate(ptr)
         return new

@@ -612,6 +612,23 @@ def test_a_realloc_moves_then_frees_and_undoes_exactly():
     assert state(m) == before
 
 
+def test_a_realloc_that_fits_in_its_objects_bytes_keeps_it_as_krealloc_does():
+    m = machine(heap_pages=8, memory_frames=16)
+    small, large = alloc(m, 24).ptr, alloc(m, 9000).ptr
+    before = state(m)
+    kept = m.heap.realloc_event(small, Layout(24, 8), 32)
+    assert kept.new_ptr == small and m.heap.allocations()[small].layout == Layout(32, 8)
+    assert lines(kept) == ["realloc:keep"] and "kmalloc-32's objects" in explained(kept)[0]
+    assert m.heap.stats().requested == 32 + 9000 and kept.blocks_freed[0].layout.size == 24
+    grown = m.heap.realloc_event(large, Layout(9000, 8), 16384)  # its 4 pages hold it
+    assert grown.new_ptr == large and not grown.frames_taken and "its pages" in explained(grown)[0]
+    m.heap.revert(grown)
+    m.heap.revert(kept)
+    assert state(m) == before
+    moved = m.heap.realloc_event(small, Layout(24, 8), 33)
+    assert moved.new_ptr != small and lines(moved)[0] == "realloc:move"
+
+
 def test_undo_puts_back_lists_orders_and_frames():
     m = machine(heap_pages=12, memory_frames=16)
     objects = [alloc(m, 1024).ptr for _ in range(9)]  # pages 0, 1 full, 2 partial

@@ -52,6 +52,7 @@ from ..slab_events import (
     SlabAllocation,
     SlabReallocation,
     SlabRelease,
+    SlabResize,
     cache_label,
     large_pages,
 )
@@ -251,9 +252,20 @@ class SlabHeap:
         kept = self.keep_empty
         return self._release(block, info, slab, was_full, kept, index, grant, slab.used)
 
-    def realloc_event(self, ptr: int, layout: Layout, new_size: int) -> SlabReallocation:
-        """Allocate anew, copy, free the old object (the old stays if nothing is free)."""
+    def realloc_event(
+        self, ptr: int, layout: Layout, new_size: int
+    ) -> SlabResize | SlabReallocation:
+        """Linux's krealloc: the same object if the new size fits in its bytes (`ksize`);
+        else allocate anew, copy, free the old one (which stays if nothing is free)."""
         old = live_block(self._live, ptr, layout)
+        if new_size <= old.size:
+            block = Allocation(ptr, Layout(new_size, layout.align), old.size, 0)
+            self._live[ptr] = block
+            self._requested += new_size - layout.size
+            self._serial += 1
+            slab = self._slab_at.get((ptr - self.pages.page_base) // PAGE_SIZE)
+            info = None if ptr in self._large else slab.cache.info
+            return SlabResize(old, block, info, self._serial)
         allocation = self.allocate_event(Layout(new_size, layout.align))
         release = None if allocation.failed else self.deallocate_event(ptr, layout)
         return SlabReallocation(old, allocation, release)
@@ -336,10 +348,14 @@ class SlabHeap:
 
     # Undo
 
-    def revert(self, event: SlabAllocation | SlabRelease | SlabReallocation) -> None:
+    def revert(self, event: SlabAllocation | SlabRelease | SlabReallocation | SlabResize) -> None:
         """Undo the latest operation exactly: lists, their order, and the frames."""
         kind = type(event)
-        if kind is SlabReallocation:
+        if kind is SlabResize:
+            self._check_latest(event, True)
+            self._live[event.ptr] = event.old
+            self._requested += event.old.layout.size - event.block.layout.size
+        elif kind is SlabReallocation:
             if event.release is not None:
                 self.revert(event.release)
             self.revert(event.allocation)
