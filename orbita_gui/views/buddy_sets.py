@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from orbita_gui.core.addresses import FRAME_SIZE
@@ -13,6 +12,7 @@ from orbita_gui.core.units import format_size
 from orbita_gui.model import MachineModel
 
 from . import palette, type_scale
+from .frames_panel import FramesPanel
 from .throttle import TEXT_PER_SECOND, Throttle
 
 SHOWN_PER_ORDER = 8
@@ -38,19 +38,12 @@ def sets_html(frames) -> str:
     return f'<table cellspacing="4">{"".join(rows)}</table>'
 
 
-class BuddySetsView(QWidget):
+class BuddySetsView(FramesPanel):
     """The free sets of the machine's buddy allocator, redrawn after model changes (at
-    most `TEXT_PER_SECOND` times a second). A frames view as the window expects one: it
-    hovers and picks no frame, and lights none."""
-
-    sig_frame_hovered = Signal(int)
-    sig_frame_picked = Signal(int)
-    picking = False
+    most `TEXT_PER_SECOND` times a second). It names frames, it does not draw them."""
 
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.animation = None
+        super().__init__(model, parent)
         self.text = QLabel(wordWrap=True)
         type_scale.styled(self.text, 12)
         layout = QVBoxLayout(self)
@@ -63,12 +56,6 @@ class BuddySetsView(QWidget):
 
     def redraw(self) -> None:
         self.text.setText(sets_html(self.model.machine.frames))
-
-    def follow(self, animation) -> None:
-        self.animation = animation
-
-    def highlight_frames(self, frames) -> None:
-        """Nothing to light: the sets name frames, they do not draw them."""
 
     def cleanup(self) -> None:
         """Stop listening (before the view goes away); safe to call twice."""

@@ -9,7 +9,7 @@ GIF's frames): the window then points every frames view at the step's frames wit
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
@@ -27,6 +27,7 @@ from .buddy_tree_state import (
     TreeNode,
     split_tree,
 )
+from .frames_panel import FramesPanel
 from .heap_canvas import label_font
 from .throttle import PICTURE_PER_SECOND, Throttle
 
@@ -62,20 +63,14 @@ def ink_on(fill: QColor) -> QColor:
     return QColor(Qt.GlobalColor.black if luminance > 0.179 else Qt.GlobalColor.white)
 
 
-class BuddyTreeView(QWidget):
+class BuddyTreeView(FramesPanel):
     """The split tree of the machine's latest buddy block operation, redrawn after model
     changes (at most `PICTURE_PER_SECOND` times a second). A frames view as the window
     expects one: it hovers and picks no frame, and lights the node of the frames it is
     pointed at."""
 
-    sig_frame_hovered = Signal(int)
-    sig_frame_picked = Signal(int)
-    picking = False
-
     def __init__(self, model: MachineModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.animation = None
+        super().__init__(model, parent)
         self._latest = LatestBlockOperation()
         self._tree: SplitTree | None = None
         self._drawn: SplitTree | None = None
@@ -151,10 +146,6 @@ class BuddyTreeView(QWidget):
             self._reveal(QRectF() if tree is None else self._box(tree.nodes[tree.outcome]))
 
     # The window's protocol of frames views
-
-    def follow(self, animation) -> None:
-        """Kept for the window: a buddy operation has no search for it to animate."""
-        self.animation = animation
 
     def highlight_frames(self, frames) -> None:
         """Light the node whose block is exactly `frames` (a step's), if there is one."""
