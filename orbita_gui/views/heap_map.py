@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFontMetrics, QPainter, QPen,
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from orbita_gui.core import PAGE_SIZE
+from orbita_gui.core.events import HEAP
 from orbita_gui.model import MachineModel
 
 from . import palette
@@ -326,6 +327,7 @@ class HeapMapView(HeapCanvas):
         event = self.model.last_heap_event
         picture = self.search
         if event is None or picture is None:
+            self._outline_made(painter)
             return
         search = self.animated_search()
         done = True
@@ -359,6 +361,18 @@ class HeapMapView(HeapCanvas):
         if event.leftover:
             start, size = event.leftover
             self._outline(painter, start, start + size, palette.MADE, Qt.PenStyle.DashLine)
+
+    def _outline_made(self, painter: QPainter) -> None:
+        """For a heap that searches no list (a slab, a block list's pop): the blocks the
+        latest operation made, while they live."""
+        history = self.model.history
+        latest = history[-1] if history else None
+        if latest is None or latest.layer != HEAP:
+            return
+        live = self.model.machine.heap.allocations()
+        for block in latest.blocks_made:
+            if live.get(block.ptr) is block:
+                self._outline(painter, block.start, block.end, palette.MADE)
 
     # Hover and clicks
 

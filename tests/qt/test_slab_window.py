@@ -6,10 +6,12 @@ import time
 
 from PySide6.QtCore import QPoint, Qt
 
+from orbita_gui.views import palette
 from orbita_gui.views.frame_codes import CODE_HEAP, CODE_USED, FADE_SECONDS
 from orbita_gui.views.heap_map import MARGIN, ROW_HEIGHT
 from orbita_gui.views.heap_segments import UNMAPPED
 
+from .conftest import pixel
 from .test_new_machine_dialog import choose, new_machine
 
 
@@ -76,3 +78,14 @@ def test_the_statistics_count_the_pages_not_mapped_on_a_slab_machine_alone(qtbot
     assert stats.values["heap_unmapped"].isVisibleTo(stats)
     heap = window.model.machine.heap
     assert stats.values["heap_unmapped"].text() == f"{heap.heap_size - 4096:,} B"
+
+
+def test_the_heap_map_outlines_the_object_just_handed_out(qtbot, window, dialogs):
+    model = slab_machine(qtbot, window, dialogs)
+    allocate(qtbot, window, 24)
+    allocate(qtbot, window, 24)
+    heap_map = window.views["heap_map"]
+    block = model.history[-1].blocks_made[0]
+    box = heap_map._rects(block.start, block.end)[0]
+    edge = QPoint(int(box.left() * heap_map.zoom) + 1, int(box.center().y() * heap_map.zoom))
+    assert pixel(heap_map, edge) == palette.MADE.name()
