@@ -555,9 +555,13 @@ STAT_COLUMNS = (
     "external_fragmentation",
     "frames_used",
     "failed_allocations",
+    "footprint",
+    "search_cost",
 )
 """The statistics recorded after each operation; `failed_allocations` counts the
-allocations that returned NULL so far (the plots mark where it goes up)."""
+allocations that returned NULL so far (the plots mark where it goes up); `footprint`
+is the heap's high-water mark so far (its highest byte handed out, from its start);
+`search_cost` the free-list nodes the operation's search visited (0 if none)."""
 
 FAILURES_LISTED = 20
 """A report keeps the messages of this many failures, the first ones; it counts them all."""
@@ -640,9 +644,10 @@ class _Tally:
         self,
         step: Callable[[Op | OpRow], Outcome],
         ops: Iterable[Op | OpRow],
-        after: Callable[[], object] | None = None,
+        after: Callable[[Event | None], object] | None = None,
     ) -> None:
-        """Apply the operations by `step` and count them; `after()` after each, if given.
+        """Apply the operations by `step` and count them; `after(event)` after each, if
+        given.
 
         The loop of a replay, with its counts in local names (a replay runs some
         hundred thousand operations a second, and every look-up shows): a failure's
@@ -667,7 +672,7 @@ class _Tally:
                     if requested > peak_payload:
                         peak_payload = requested
             if after is not None:
-                after()
+                after(event)
             outcome = event = block = None  # let go of the event: see the docstring
         self.high_water, self.peak_payload = high_water, peak_payload
 
@@ -699,7 +704,11 @@ def replay(
     ops, count = rows(trace.ops), len(trace.ops)
     series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
     tally = _Tally(heap)
-    after = (lambda: _record(series, replayer.position - 1, machine, tally)) if record else None
+    after = (
+        (lambda event: _record(series, replayer.position - 1, machine, tally, event))
+        if record
+        else None
+    )
     step = replayer._run if watch is None else _watched(replayer._run, watch)
     start = time.perf_counter()
     with collector_resting():
@@ -757,8 +766,10 @@ def collector_resting() -> Iterator[None]:
             gc.enable()
 
 
-def _record(series: dict[str, np.ndarray], index: int, machine: Machine, tally: _Tally) -> None:
-    stats = machine.heap.stats()
+def _record(
+    series: dict[str, np.ndarray], index: int, machine: Machine, tally: _Tally, event
+) -> None:
+    stats, heap = machine.heap.stats(), machine.heap
     series["heap_allocated"][index] = stats.allocated
     series["heap_free"][index] = stats.free
     series["heap_lost"][index] = stats.lost
@@ -766,3 +777,10 @@ def _record(series: dict[str, np.ndarray], index: int, machine: Machine, tally: 
     series["external_fragmentation"][index] = stats.external_fragmentation
     series["frames_used"][index] = machine.frames.used_frames
     series["failed_allocations"][index] = tally.null
+    footprint = series["footprint"][index - 1] if index else 0
+    if event is not None:
+        for block in event.blocks_made:
+            footprint = max(footprint, block.end - heap.heap_start)
+        search = event.search or event  # a heap without a search picture counts its own
+        series["search_cost"][index] = getattr(search, "visited", 0)
+    series["footprint"][index] = footprint

@@ -16,7 +16,9 @@ from .throttle import TEXT_PER_SECOND, Throttle
 
 PLOTS = (
     ("Heap bytes allocated", "heap_allocated"),
+    ("Footprint", "footprint"),
     ("Free regions", "free_list_length"),
+    ("Nodes searched", "search_cost"),
     ("External fragmentation", "external_fragmentation"),
 )
 """Each plot's title and the replay's series it draws."""
@@ -47,13 +49,13 @@ class ComparePlots(pg.GraphicsLayoutWidget):
         self.setBackground(palette.PAPER)
         self.cursors: list[pg.InfiniteLine] = []
         self.plots: list[pg.PlotItem] = []
+        self.legend = pg.LegendItem(labelTextColor=palette.INK, labelTextSize="11pt")
+        """Beside the plots, not over a curve: narrow plots have no corner to spare."""
         for column, (title, key) in enumerate(PLOTS):
             plot = self.addPlot(row=0, col=column)
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
-            if column == 0:
-                plot.addLegend(offset=(10, 5))
             for number, (player, name) in enumerate(zip(players, titles, strict=True)):
                 values = player.report.series[key] if player.report else np.zeros(0)
                 pen = pg.mkPen(COLOURS[number], width=2.5, style=STYLES[number])
@@ -61,7 +63,9 @@ class ComparePlots(pg.GraphicsLayoutWidget):
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 curve.curve.setCacheMode(CACHED)
-            paint_plot(plot, title, bytes_=key == "heap_allocated")
+                if column == 0:
+                    self.legend.addItem(curve, name)
+            paint_plot(plot, title, bytes_=key in ("heap_allocated", "footprint"))
             for side in ("left", "bottom"):
                 plot.getAxis(side).setCacheMode(CACHED)
             cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.INK, width=1.5))
@@ -70,6 +74,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
             if self.plots:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
+        self.addItem(self.legend, row=0, col=len(PLOTS))
         lead = players[0]
         self.lead = lead
         self.cursor_updates = Throttle(self._move_cursors, TEXT_PER_SECOND, self)

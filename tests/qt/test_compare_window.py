@@ -11,6 +11,7 @@ from orbita_gui.app.compare_window import open_comparison
 from orbita_gui.resources import resource_path
 from orbita_gui.traces import parse_native
 from orbita_gui.traces.compare import parse_heap_spec
+from orbita_gui.views.compare_plots import PLOTS
 
 from ..compare_trace import churn
 
@@ -62,7 +63,8 @@ def test_the_player_moves_every_allocator_and_jumps_to_where_they_part(qtbot, wi
     assert guide.allocated < best.allocated  # the guide returned null; best fit did not
     plots = opened.plots
     qtbot.waitUntil(lambda: plots.cursors[0].value() == 15)  # the cursor follows the lead
-    free_regions = [curve.yData[-1] for curve in plots.plots[1].listDataItems()]
+    regions_plot = plots.plots[[key for _, key in PLOTS].index("free_list_length")]
+    free_regions = [curve.yData[-1] for curve in regions_plot.listDataItems()]
     assert free_regions == [5, 2]  # a curve per allocator: best fit coalesced
     qtbot.keyClick(opened, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert comparison.lead.position == 16 and not opened.next_button.isEnabled()

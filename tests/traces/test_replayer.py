@@ -83,7 +83,15 @@ def test_report_figures_on_a_small_trace():
     # c's 16 bytes at alignment 64 take a 64-byte block (size_align pads to the alignment)
     assert report.series["heap_allocated"].tolist() == [104, 160, 56, 120]
     assert report.series["free_list_length"].tolist() == [1, 1, 2, 2]
+    assert report.series["footprint"].tolist() == [0x68, 0xA0, 0xA0, 0xA0]  # the high water
+    assert report.series["search_cost"].tolist() == [1, 1, 0, 1]  # nodes looked at
     assert "peak live payload   150 bytes" in report.summary()
+
+
+def test_a_failed_search_costs_every_node_it_looked_at():
+    trace = parse_native("heap 0x1000 1024\nmalloc a 100\nfree a\nmalloc b 2000\n")
+    report = replay(trace, machine_for(trace), record=True)
+    assert report.series["search_cost"].tolist() == [1, 0, 2]
 
 
 def test_replay_rests_the_cycle_collector_and_restores_it():
