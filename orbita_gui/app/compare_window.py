@@ -122,7 +122,7 @@ class CompareWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(columns)
         split.addWidget(self.plots)
-        split.setSizes([700, 220])
+        split.setSizes([660, 280])  # the plots, and their legend under them
         layout.addWidget(split, 1)
         self.setCentralWidget(body)
         self.resize(1280, 800)

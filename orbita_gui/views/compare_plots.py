@@ -49,8 +49,10 @@ class ComparePlots(pg.GraphicsLayoutWidget):
         self.setBackground(palette.PAPER)
         self.cursors: list[pg.InfiniteLine] = []
         self.plots: list[pg.PlotItem] = []
-        self.legend = pg.LegendItem(labelTextColor=palette.INK, labelTextSize="11pt")
-        """Beside the plots, not over a curve: narrow plots have no corner to spare."""
+        self.legend = pg.LegendItem(
+            labelTextColor=palette.INK, labelTextSize="11pt", colCount=len(players)
+        )
+        """A line under the plots, not over a curve: narrow plots have no corner to spare."""
         for column, (title, key) in enumerate(PLOTS):
             plot = self.addPlot(row=0, col=column)
             plot.setMenuEnabled(False)
@@ -74,7 +76,8 @@ class ComparePlots(pg.GraphicsLayoutWidget):
             if self.plots:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
-        self.addItem(self.legend, row=0, col=len(PLOTS))
+        self.addItem(self.legend, row=1, col=0, colspan=len(PLOTS))
+        self.ci.layout.setRowMaximumHeight(1, 2 * self.fontMetrics().height())
         lead = players[0]
         self.lead = lead
         self.cursor_updates = Throttle(self._move_cursors, TEXT_PER_SECOND, self)
