@@ -176,7 +176,10 @@ class Machine:
 
     def map_heap_pages(self) -> Event:
         """Map every page the heap touches to a frame, in order, as the kernel does
-        when it starts its heap."""
+        when it starts its heap; `FrameError` for a heap that maps its own pages, or
+        pages mapped already."""
+        if self.heap_grows or self.pages.mapped:
+            raise FrameError("the heap's pages are mapped already, or the heap maps its own")
         pages = heap_pages(self.heap.heap_start, self.heap.heap_size)
         event = self.frames.allocate_first_frames_event(pages, self.page_base)
         self.pages.map_boot(event.frames)

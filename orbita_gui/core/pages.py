@@ -170,11 +170,28 @@ def _unmapped(pages: int) -> np.ndarray:
     return np.broadcast_to(np.int64(UNMAPPED), (pages,))
 
 
+FRAMES_NAMED = 8
+"""Frames a sentence names one by one at most; a run of consecutive ones is a range."""
+
+
+def frames_words(frames: tuple[int, ...]) -> str:
+    """ "frame 3", "frames 1, 2", "frames 0-1,023" (a run), or the first few and a count:
+    a slab of 256 pages names no 256 frames."""
+    count = len(frames)
+    if count == 1:
+        return f"frame {frames[0]:,}"
+    if count > 2 and frames == tuple(range(frames[0], frames[0] + count)):
+        return f"frames {frames[0]:,}-{frames[-1]:,}"
+    named = ", ".join(f"{n:,}" for n in frames[:FRAMES_NAMED])
+    more = f" and {count - FRAMES_NAMED:,} more" if count > FRAMES_NAMED else ""
+    return f"frames {named}{more}"
+
+
 def grant_note(grant: PageGrant, page_base: int, code_line: str) -> Note:
     """One sentence for a grant: which pages now map to which frames, or were unmapped."""
     count = len(grant.frames)
     start = page_base + grant.first * PAGE_SIZE
-    frames = f"frame{'s' * (count > 1)} " + ", ".join(f"{n:,}" for n in grant.frames)
+    frames = frames_words(grant.frames)
     where = (start, start + count * PAGE_SIZE)
     if grant.mapped:
         reason = f"{plural(count, 'page')} at {start:#x} mapped to {frames}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .events import HEAP, Allocates, Allocation, HeapReallocation, Note, _Unchanged
 from .layout import Layout
-from .pages import PAGE_SIZE, PageGrant, grant_note
+from .pages import PAGE_SIZE, PageGrant, frames_words, grant_note
 from .units import format_size, plural
 
 _event = dataclass(slots=True, eq=False)
@@ -123,8 +123,8 @@ class SlabAllocation(Allocates):
         pages = self.cache.pages if self.cache is not None else large_pages(self.layout)
         if self.source == NO_ROOM:
             reason = (
-                f"no {plural(pages, 'unmapped page')} in a row are left in the heap's "
-                "range: kmalloc returns null"
+                f"the heap's range has no run of {plural(pages, 'whole unmapped page')}, "
+                "aligned to its size, left: kmalloc returns null"
             )
         elif self.source == NO_BLOCK:
             reason = (
@@ -148,7 +148,7 @@ class SlabAllocation(Allocates):
             return f"{head} -> {self.block.ptr:#x}: {pages} of its own"
         text = f"{head} -> {self.block.ptr:#x} from {self.cache.name}"
         if self.source == NEW:
-            text += f", a new slab on {_frames_words(self.grant.frames)}"
+            text += f", a new slab on {frames_words(self.grant.frames)}"
         return text
 
 
@@ -157,11 +157,6 @@ def large_pages(layout: Layout) -> int:
     need = max(layout.size, layout.align, 1)
     pages = -(-need // PAGE_SIZE)
     return 1 << (pages - 1).bit_length()
-
-
-def _frames_words(frames: tuple[int, ...]) -> str:
-    """ "frame 3", "frames 1, 2"."""
-    return f"frame{'s' * (len(frames) > 1)} " + ", ".join(f"{n:,}" for n in frames)
 
 
 def _slab_words(cache: CacheInfo) -> str:
@@ -185,7 +180,8 @@ class SlabRelease(_Unchanged):
     index: int | None
     grant: PageGrant | None
     dropped: object | None
-    """The slab whose pages went back (its free list as it was), for undo."""
+    """The slab whose pages went back, for undo: nothing changes it once it is dropped
+    (a new slab is a new object), so its free list is as the free left it."""
     in_use: int
     page_base: int
     serial: int
@@ -244,7 +240,7 @@ class SlabRelease(_Unchanged):
             return f"{head}: {plural(len(self.grant.frames), 'page')} given back"
         text = f"{head}: back to {self.cache.name}"
         if self.grant is not None:
-            text += f"; the slab is empty: {_frames_words(self.grant.frames)} given back"
+            text += f"; the slab is empty: {frames_words(self.grant.frames)} given back"
         return text
 
 
@@ -263,6 +259,16 @@ class SlabReallocation(HeapReallocation):
     @property
     def search(self) -> None:
         return None
+
+    @property
+    def frames_taken(self) -> tuple[int, ...]:
+        """A new slab's (or pages') frames, for the grid and the step walk."""
+        return self.allocation.frames_taken if self.release is not None else ()
+
+    @property
+    def frames_given(self) -> tuple[int, ...]:
+        """The old object's slab's frames, if it emptied."""
+        return () if self.release is None else self.release.frames_given
 
     @property
     def steps(self) -> tuple:

@@ -134,11 +134,14 @@ class HeapCanvas(QWidget):
         """Starts and sizes of the free regions in list order, head first (int64)."""
         return self._free.get()
 
-    def _unmapped(self) -> tuple[np.ndarray, np.ndarray]:
-        heap = self.model.machine.heap
-        return self.model.machine.pages.unmapped_runs(
-            heap.heap_start, heap.heap_start + heap.heap_size
-        )
+    def _unmapped(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The pages of a heap that grows that no frame backs yet (None for a heap mapped
+        whole at boot: its blocks and regions cover it, mapped or not)."""
+        machine = self.model.machine
+        if not machine.heap_grows:
+            return None
+        heap = machine.heap
+        return machine.pages.unmapped_runs(heap.heap_start, heap.heap_start + heap.heap_size)
 
     def _read_free(self) -> tuple[np.ndarray, np.ndarray]:
         starts, sizes = self.model.machine.heap.free_region_arrays()

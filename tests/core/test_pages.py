@@ -12,7 +12,8 @@ from orbita_gui.core.addresses import Frame
 from orbita_gui.core.allocators.bitmap_frames import FrameAllocator
 from orbita_gui.core.allocators.buddy_frames import BuddyFrames
 from orbita_gui.core.errors import FrameError, RevertError
-from orbita_gui.core.pages import PAGE_SIZE, UNMAPPED, HeapPages
+from orbita_gui.core.pages import PAGE_SIZE, UNMAPPED, HeapPages, frames_words
+from orbita_gui.core.protocols import GrowingHeap
 
 BASE = 0x4444_4444_0000
 
@@ -161,3 +162,29 @@ def test_many_scattered_frames_are_checked_before_any_is_freed():
     with pytest.raises(FrameError, match="beyond the end of memory"):
         frames.free_each_event((*odds, 99))
     assert bytes(frames.bitmap()) == before
+
+
+def test_frames_are_named_as_a_range_or_the_first_few():
+    assert frames_words((3,)) == "frame 3"
+    assert frames_words((1, 2)) == "frames 1, 2"
+    assert frames_words(tuple(range(1024))) == "frames 0-1,023"
+    scattered = tuple(range(0, 40, 2))
+    assert frames_words(scattered) == "frames 0, 2, 4, 6, 8, 10, 12, 14 and 12 more"
+
+
+def test_a_machine_maps_its_heap_once_and_never_a_heap_that_maps_its_own():
+    machine = Machine(1 << 20)
+    with pytest.raises(FrameError, match="mapped already"):
+        machine.map_heap_pages()
+    slab = Machine(1 << 20, heap="slab")
+    assert isinstance(slab.heap, GrowingHeap)
+    with pytest.raises(FrameError, match="maps its own"):
+        slab.map_heap_pages()
+    assert slab.frames.used_frames == 0
+
+
+def test_a_moving_realloc_on_a_slab_tells_the_frames_it_took_and_gave():
+    machine = Machine(1 << 20, 0x4444_4444_0000, 2 * PAGE_SIZE, heap="slab")
+    old = machine.heap.allocate_event(Layout(8, 8))
+    moved = machine.heap.realloc_event(old.ptr, Layout(8, 8), 100)
+    assert moved.frames_taken == (1,) and moved.frames_given == (0,)

@@ -11,7 +11,7 @@ from orbita_gui.model.search_animation import SearchAnimation
 from orbita_gui.views import palette
 from orbita_gui.views.free_list_view import FreeListView, before_allocation
 from orbita_gui.views.heap_map import HeapMapView
-from orbita_gui.views.heap_segments import BLOCK, FREE, LOST, heap_segments
+from orbita_gui.views.heap_segments import BLOCK, FREE, LOST, UNMAPPED, heap_segments
 
 from .conftest import pixel
 
@@ -396,3 +396,12 @@ def test_a_failed_search_shows_every_node_it_passed_over_and_why(qtbot, window):
     assert window.free_list.looked.all()
     assert picture.chosen is None
     assert picture.verdicts[blocks[0]] == "✗ too small"
+
+
+def test_a_heap_mapped_at_boot_has_no_unmapped_segments_even_before_its_mapping(qtbot):
+    """Its blocks and regions cover it: "not mapped" painted over them would hide them."""
+    model = MachineModel(Machine(1 << 20, boot=False))
+    model.allocate(100, 8)
+    view = show(qtbot, HeapMapView(model))
+    assert UNMAPPED not in view.segments.kinds.tolist()
+    assert (view.segments.starts[1:] == view.segments.ends[:-1]).all()  # no overlap

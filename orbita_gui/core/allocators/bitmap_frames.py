@@ -155,7 +155,7 @@ class FrameAllocator:
         self.next_free = event.next_free_after
         return event
 
-    def revert(self, event: FrameAllocation | FrameRelease | PagesMapped) -> None:
+    def revert(self, event: FrameAllocation | FrameRelease | FrameRun | PagesMapped) -> None:
         """Undo the latest operation exactly, `next_free` included."""
         kind = type(event)
         if kind is FrameRun:

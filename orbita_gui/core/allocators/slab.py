@@ -137,7 +137,6 @@ class SlabHeap:
     """
 
     kind = "slab"
-    grows = True
 
     def __init__(self, caches: str = "", keep_empty: bool = False) -> None:
         named = parse_caches(caches) if isinstance(caches, str) else None
@@ -159,6 +158,8 @@ class SlabHeap:
         """Large blocks: their first page by address."""
         self._live: dict[int, Allocation] = {}
         self._allocated = self._requested = self._free = self._lost = 0
+        self._free_objects = 0
+        """Objects waiting in slabs' free lists (a replay reads the stats every operation)."""
         self._serial = 0
 
     @property
@@ -303,6 +304,7 @@ class SlabHeap:
             self._slab_at[page] = slab
         slab.cache.slabs += 1
         self._free += len(slab.free) * info.size
+        self._free_objects += len(slab.free)
         self._lost += info.slab_bytes - info.per_slab * info.size
 
     def _forget_slab(self, slab: Slab) -> None:
@@ -312,6 +314,7 @@ class SlabHeap:
             del self._slab_at[page]
         slab.cache.slabs -= 1
         self._free -= len(slab.free) * info.size
+        self._free_objects -= len(slab.free)
         self._lost -= info.slab_bytes - info.per_slab * info.size
 
     def _take(self, block: Allocation) -> Allocation:
@@ -320,6 +323,7 @@ class SlabHeap:
         self._requested += block.layout.size
         if block.ptr not in self._large:
             self._free -= block.size
+            self._free_objects -= 1
         return block
 
     def _give(self, block: Allocation) -> None:
@@ -328,6 +332,7 @@ class SlabHeap:
         self._requested -= block.layout.size
         if block.ptr not in self._large:
             self._free += block.size
+            self._free_objects += 1
 
     def _event(self, layout, info, source, slab, grant, block, in_use) -> SlabAllocation:
         if block is not None:
@@ -425,7 +430,6 @@ class SlabHeap:
 
     def stats(self) -> HeapStats:
         mapped = self.pages.mapped * PAGE_SIZE if self.pages is not None else 0
-        free_objects = sum(len(slab.free) for cache in self.caches for slab in _slabs(cache))
         largest = max((c.info.size for c in self.caches if c.partial or c.empty), default=0)
         return HeapStats(
             allocated=self._allocated,
@@ -434,7 +438,7 @@ class SlabHeap:
             total=self.heap_size,
             requested=self._requested,
             largest_free=largest,
-            free_regions=free_objects,
+            free_regions=self._free_objects,
             unmapped=self.heap_size - mapped,
         )
 
