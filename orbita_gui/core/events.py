@@ -58,6 +58,9 @@ class _Unchanged:
     blocks_freed: tuple[Allocation, ...] = ()
     search = None
     """The heap search the event made, if any (what the heap views show)."""
+    frame_events: tuple = ()
+    """The frame allocator's own events a heap operation caused (a slab's pages taken
+    or given back), oldest first: what the frames' pictures explain of it."""
 
 
 # Frames

@@ -45,6 +45,9 @@ class Event(Protocol):
     blocks_freed: tuple[Allocation, ...]
     search: object | None
     """The heap search it made, if any, for the views that show searches."""
+    frame_events: tuple
+    """The frame allocator's own events this heap operation caused, oldest first (a
+    slab's pages taken or given back); none for most."""
 
     def describe(self) -> str:
         """The operation and its result in one line, as the log prints it."""

@@ -85,6 +85,10 @@ class SlabAllocation(Allocates):
         return () if self.grant is None else self.grant.frames
 
     @property
+    def frame_events(self) -> tuple:
+        return () if self.grant is None else (self.grant.event,)
+
+    @property
     def steps(self) -> tuple[Note, ...]:
         cache = self.cache
         steps = [cache_step(self.layout, cache, self.largest, "alloc")]
@@ -202,6 +206,10 @@ class SlabRelease(_Unchanged):
         return () if self.grant is None else self.grant.frames
 
     @property
+    def frame_events(self) -> tuple:
+        return () if self.grant is None else (self.grant.event,)
+
+    @property
     def blocks_freed(self) -> tuple[Allocation, ...]:
         return (self.block,)
 
@@ -269,6 +277,12 @@ class SlabReallocation(HeapReallocation):
     def frames_given(self) -> tuple[int, ...]:
         """The old object's slab's frames, if it emptied."""
         return () if self.release is None else self.release.frames_given
+
+    @property
+    def frame_events(self) -> tuple:
+        if self.release is None:
+            return ()
+        return self.allocation.frame_events + self.release.frame_events
 
     @property
     def steps(self) -> tuple:

@@ -122,6 +122,14 @@ def _grown(event, root: TreeNode, stop: TreeNode | None, inner: str, leaf: str) 
     return SplitTree(event, tuple(nodes))
 
 
+def _block_operations(event):
+    """The buddy block operations of an event, latest first: itself, or those a heap
+    operation caused (a slab's pages taken from the buddy, or given back)."""
+    for candidate in (*reversed(event.frame_events), event):
+        if isinstance(candidate, BLOCK_OPERATIONS) and not candidate.failed:
+            yield candidate
+
+
 class LatestBlockOperation:
     """The latest buddy block operation of a history (a list of events that grows and
     shrinks at its end), looked for among the events added since the last look: a
@@ -138,8 +146,9 @@ class LatestBlockOperation:
         if start > len(history) or (start and history[start - 1] is not self._last):
             start, self._found = 0, None  # events were taken back: look at them all again
         for event in reversed(history[start:]):
-            if isinstance(event, BLOCK_OPERATIONS) and not event.failed:
-                self._found = event
+            found = next(_block_operations(event), None)
+            if found is not None:
+                self._found = found
                 break
         self._looked = len(history)
         self._last = history[-1] if history else None

@@ -6,9 +6,10 @@ import random
 
 import pytest
 
+from orbita_gui.core import Layout, Machine
 from orbita_gui.core.addresses import FRAME_SIZE, Frame
 from orbita_gui.core.allocators.buddy_frames import BuddyFrames
-from orbita_gui.core.buddy_events import BuddyAllocation
+from orbita_gui.core.buddy_events import BuddyAllocation, BuddyRelease
 from orbita_gui.views.buddy_tree_state import (
     FREE,
     FREED,
@@ -172,7 +173,7 @@ def test_each_step_that_points_at_a_block_points_at_a_node(frames):
 def test_the_latest_block_operation_is_found_among_the_new_events_only():
     allocator = buddy(64)
     first, second = allocator.allocate_frames_event(1), allocator.allocate_frames_event(2)
-    heap_op = object()  # any other event
+    heap_op = Machine(1 << 20).heap.allocate_event(Layout(24, 8))  # any other event
     history = [buddy(8).allocate_first_frames_event(3), first, heap_op]
     latest = LatestBlockOperation()
     assert latest.find([]) is None
@@ -186,3 +187,13 @@ def test_the_latest_block_operation_is_found_among_the_new_events_only():
     history[-1] = second  # taken back and another applied: as long as before
     assert latest.find(history) is second
     assert latest.find(history[:1]) is None  # a new machine's history
+
+
+def test_a_slab_on_a_buddy_shows_the_block_its_new_slab_took_and_gave_back():
+    machine = Machine(1 << 20, heap="slab", frames="buddy")
+    history = [machine.heap.allocate_event(Layout(1856, 8))]  # a slab of 2 pages
+    taken = LatestBlockOperation().find(history)
+    assert isinstance(taken, BuddyAllocation) and taken is history[0].frame_events[0]
+    assert split_tree(taken).nodes[-2].order == 1  # the slab's order-1 block, handed out
+    history.append(machine.heap.deallocate_event(history[0].ptr, Layout(1856, 8)))
+    assert isinstance(LatestBlockOperation().find(history), BuddyRelease)
