@@ -11,7 +11,8 @@ Frame(0x0)
 """
 
 from .addresses import FRAME_SIZE, Frame, PhysAddr, align_up
-from .allocators.bitmap_frames import FREE, USED, FrameAllocator
+from .allocators.bitmap_frames import FrameAllocator
+from .allocators.frame_bytes import FREE, USED
 from .allocators.free_list_heap import FreeListHeap, LinkedListAllocator
 from .allocators.heap_rules import HeapRules
 from .errors import (

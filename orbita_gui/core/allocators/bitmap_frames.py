@@ -11,62 +11,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..addresses import FRAME_SIZE, U64_LIMIT, Frame
+from ..addresses import Frame
 from ..errors import (
     FrameDoubleFreeError,
     FrameError,
-    FrameOutOfRangeError,
-    InvalidMemorySizeError,
-    MisalignedFrameError,
     RevertError,
 )
 from ..events import FrameAllocation, FrameRelease, FrameRun, PagesMapped
-from ..stats import MemoryStats
+from .frame_bytes import FREE, USED, FrameBytes
 
-FREE, USED = 0, 1
-"""States of a frame in `FrameAllocator.bitmap()`."""
 ONE_BY_ONE = 16
 """Frames freed in a Python loop at most; more, scattered, are freed in numpy."""
 
 
-class FrameAllocator:
+class FrameAllocator(FrameBytes):
     """Hands out 4 KiB frames first-fit from a moving `next_free` hint."""
 
     kind = "bitmap"
-    params: dict[str, object] = {}  # noqa: RUF012 (read only: the guide's has none)
 
     def __init__(self, memory_size: int) -> None:
-        if type(memory_size) is not int or not FRAME_SIZE <= memory_size <= U64_LIMIT:
-            raise InvalidMemorySizeError(
-                f"memory size {memory_size!r} must be a whole number of bytes "
-                f"from {FRAME_SIZE} (one frame) to 2**64"
-            )
-        self.total_frames = memory_size // FRAME_SIZE
-        self.used_frames = 0
+        super().__init__(memory_size)
         self.next_free = 0
-        self._used = bytearray(self.total_frames)
-        self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
-        self._bitmap.flags.writeable = False
 
     @classmethod
     def new(cls, memory_size: int) -> FrameAllocator:
         """The guide's constructor name."""
         return cls(memory_size)
-
-    # The guide's interface
-
-    def allocate_frame(self) -> Frame | None:
-        """Allocate a frame: the first free one from `next_free`, wrapping to 0."""
-        return self.allocate_frame_event().frame
-
-    def free_frame(self, frame: Frame) -> None:
-        """Free an allocated frame; raises instead of ignoring a double free."""
-        self.free_frame_event(frame)
-
-    def stats(self) -> MemoryStats:
-        return MemoryStats(
-            self.total_frames, self.used_frames, self.total_frames - self.used_frames
-        )
 
     # The same operations, returning the event that explains them
 
@@ -200,32 +170,9 @@ class FrameAllocator:
 
     # Introspection for the views
 
-    def bitmap(self) -> np.ndarray:
-        """A read-only uint8 view, one element per frame (`FREE` or `USED`); no copy."""
-        return self._bitmap
-
-    def is_frame_used(self, frame_number: int) -> bool:
-        return bool(self._used[frame_number])
-
     def _check_used(self, frame: Frame) -> int:
         """The number of an allocated frame; else `FrameError`."""
         number = self._check_frame(frame)
         if not self._used[number]:
             raise FrameDoubleFreeError(f"{frame} (frame {number:,}) is not allocated: double free")
-        return number
-
-    def _check_frame(self, frame: Frame) -> int:
-        if not isinstance(frame, Frame):
-            raise TypeError(f"expected a Frame, got {frame!r}")
-        address = frame.start_address.as_u64()
-        if address % FRAME_SIZE:
-            raise MisalignedFrameError(
-                f"{address:#x} is not a frame address: not a multiple of {FRAME_SIZE:#x}"
-            )
-        number = address // FRAME_SIZE
-        if number >= self.total_frames:
-            raise FrameOutOfRangeError(
-                f"{address:#x} is beyond the end of memory "
-                f"({self.total_frames:,} frames, up to {self.total_frames * FRAME_SIZE:#x})"
-            )
         return number

@@ -28,7 +28,7 @@ from types import MappingProxyType
 import numpy as np
 from sortedcontainers import SortedList
 
-from ..addresses import FRAME_SIZE, U64_LIMIT, Frame
+from ..addresses import Frame
 from ..buddy_events import (
     AT_TOP,
     BUDDY_SPLIT,
@@ -44,33 +44,23 @@ from ..buddy_events import (
 from ..errors import (
     FrameDoubleFreeError,
     FrameError,
-    InvalidMemorySizeError,
     MisalignedFrameError,
     RevertError,
 )
-from ..stats import MemoryStats
-from .bitmap_frames import FREE, USED, FrameAllocator
+from .frame_bytes import FREE, USED, FrameBytes
 
 
-class BuddyFrames:
+class BuddyFrames(FrameBytes):
     """Hands out blocks of 2**k frames, the lowest free address of the smallest order."""
 
     kind = "buddy"
-    params: dict[str, object] = {}  # noqa: RUF012 (read only: memory_size comes from the machine)
 
     def __init__(self, memory_size: int) -> None:
-        if type(memory_size) is not int or not FRAME_SIZE <= memory_size <= U64_LIMIT:
-            raise InvalidMemorySizeError(
-                f"memory size {memory_size!r} must be a whole number of bytes "
-                f"from {FRAME_SIZE} (one frame) to 2**64"
-            )
-        total = self.total_frames = memory_size // FRAME_SIZE
+        super().__init__(memory_size)
+        total = self.total_frames
         self.top_order = total.bit_length() - 1
         self.cover = tuple(aligned_blocks(0, total))
         """Memory's top-level blocks: `(first frame, order)`, in address order."""
-        self._used = bytearray(total)
-        self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
-        self._bitmap.flags.writeable = False
         self._ones = memoryview(bytes([USED]) * total)
         self._zeros = memoryview(bytes([FREE]) * total)
         self._free_sets = [SortedList() for _ in range(self.top_order + 1)]
@@ -197,33 +187,12 @@ class BuddyFrames:
 
     # The guide's interface and the protocol's figures
 
-    def allocate_frame(self) -> Frame | None:
-        """The guide's `allocate_frame`: an order-0 block's frame, or None."""
-        return self.allocate_frame_event().frame
-
-    def free_frame(self, frame: Frame) -> None:
-        self.free_frame_event(frame)
-
-    def stats(self) -> MemoryStats:
-        """Frames of live blocks are used, the ones beyond those asked included."""
-        return MemoryStats(
-            self.total_frames, self.used_frames, self.total_frames - self.used_frames
-        )
-
     @property
     def internal_fragmentation(self) -> int:
         """Frames handed out beyond those asked: 3 frames take an order-2 block, 1 unused."""
         return self.used_frames - self.requested_frames
 
     # Introspection for the views
-
-    def bitmap(self) -> np.ndarray:
-        """A read-only uint8 view, one element per frame, `USED` for every frame of a
-        live block (those beyond the frames asked too), `FREE` otherwise; no copy."""
-        return self._bitmap
-
-    def is_frame_used(self, frame_number: int) -> bool:
-        return bool(self._used[frame_number])
 
     def free_blocks(self, order: int) -> SortedList:
         """First frames of order `order`'s free blocks, lowest first (read only)."""
@@ -239,9 +208,6 @@ class BuddyFrames:
         return None if count is None else order_for(count)
 
     # Bookkeeping
-
-    _check_frame = FrameAllocator._check_frame
-    """The bitmap's checks and messages: a Frame, aligned, inside memory."""
 
     def _add_free(self, start: int, order: int) -> None:
         self._free_sets[order].add(start)
