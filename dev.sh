@@ -55,6 +55,12 @@ find_python() {
     exit 1
 }
 
+quiet_pip() {
+    # pip warns of every index folder its configuration names and the machine lacks:
+    # dozens of lines that would bury what matters (CI keeps only the start of a log).
+    grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+}
+
 ensure_venv() {
     local py stamp want
     if [ ! -x "$VENV/bin/python" ]; then
@@ -70,8 +76,8 @@ ensure_venv() {
     want=$(sha256sum pyproject.toml | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "installing orbita-gui and its test tools into $VENV"
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e '.[test]'
+        "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | quiet_pip
+        "$VENV/bin/python" -m pip install -q -e '.[test]' 2>&1 | quiet_pip
         echo "$want" >"$stamp"
     fi
 }
@@ -87,10 +93,14 @@ run)
 test)
     ensure_debs $QT_OFFSCREEN_DEBS
     ensure_venv
-    "$VENV/bin/lint-imports" --no-cache
+    contracts=$("$VENV/bin/lint-imports" --no-cache 2>&1) || {
+        printf '%s\n' "$contracts"
+        exit 1
+    }
+    say "import contracts kept"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
-    exec "$VENV/bin/python" -m pytest "$@"
+    exec "$VENV/bin/python" -m pytest -q "$@" # a line per 72 tests: a short log
     ;;
 bench)
     ensure_debs $QT_OFFSCREEN_DEBS

@@ -5,7 +5,7 @@ waiting raises at once, saying what it asked."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QDialog, QFileDialog, QMessageBox
 
 _INHERITED = object()
 """Saved for an attribute a class did not define itself."""
@@ -65,7 +65,7 @@ class ScriptedDialogs:
         if not self.answers:
             raise UnexpectedDialog(f"an unexpected dialog: {_words(dialog)}")
         text = self.answers.pop(0)
-        QTimer.singleShot(0, lambda: _click(text))
+        QTimer.singleShot(0, dialog, lambda: _click(dialog, text))
         return original(dialog)
 
     def _file(self, *args, **kwargs) -> tuple[str, str]:
@@ -87,11 +87,10 @@ def _words(dialog) -> str:
     return f"{dialog.windowTitle()}: {text}"
 
 
-def _click(text: str) -> None:
-    """Click the button with this text in the open modal dialog (or close it, and say)."""
-    dialog = QApplication.activeModalWidget()
-    if dialog is None:
-        raise UnexpectedDialog(f"no dialog to click {text!r} in")
+def _click(dialog: QDialog, text: str) -> None:
+    """Click the button with this text in the dialog shown (or close it, and say): the
+    dialog itself, not whichever is the active modal one, which offscreen may be none
+    yet, and a dialog left open waits for a click forever."""
     for button in dialog.findChildren(QAbstractButton):
         if button.text().replace("&", "") == text and button.isEnabled():
             button.click()

@@ -40,7 +40,7 @@ def test_a_search_shown_is_the_latest_operation(qtbot, window, dialogs, then):
     assert latest_search_or_none(window)
     if then == "play":
         press(qtbot, window, Qt.Key.Key_Space)  # 10 operations a second: none animated
-        qtbot.waitUntil(lambda: window.traces.player.position == 12, timeout=300)
+        qtbot.waitUntil(lambda: window.traces.player.position == 12, timeout=3000)
     else:
         dialogs.choose_file(NEXT_FREE)
         press(qtbot, window, Qt.Key.Key_O, CTRL)
