@@ -42,7 +42,7 @@ from orbita_gui.core.layout import Layout
 from orbita_gui.core.machine import Machine, machine_sizes
 from orbita_gui.core.registry import create
 from orbita_gui.traces import Trace, parse_trace, read_trace, replay
-from orbita_gui.traces.replay import collector_resting
+from orbita_gui.traces.collector import collector_resting
 from orbita_gui.traces.trace import FREE, MALLOC, NULL, REALLOC
 
 from .heap_traces import TRACES

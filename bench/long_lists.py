@@ -19,7 +19,7 @@ import random
 import time
 
 from orbita_gui.traces import parse_trace
-from orbita_gui.traces.replay import collector_resting
+from orbita_gui.traces.collector import collector_resting
 
 from .free_list_speed import (
     MALLOC_PY_ENV,

@@ -6,7 +6,8 @@ from .ltrace import parse_ltrace
 from .malloclab import MallocLabTrace, TraceOp, malloclab_to_trace, parse_malloclab, read_malloclab
 from .native import format_native, parse_native
 from .ostep import parse_ostep
-from .replay import Outcome, Replayer, ReplayReport, machine_for, replay
+from .recording import Recording, ReplayReport, replay
+from .replay import Outcome, Replayer, machine_for
 from .session import session_trace
 from .trace import Op, Ops, Trace
 
@@ -16,6 +17,7 @@ __all__ = [
     "Op",
     "Ops",
     "Outcome",
+    "Recording",
     "ReplayReport",
     "Replayer",
     "Trace",

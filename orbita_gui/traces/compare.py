@@ -22,7 +22,8 @@ from pathlib import Path
 from ..core import registry
 from ..core.errors import InvalidParameterError, cut
 from .narration import op_text
-from .replay import Outcome, ReplayReport, machine_for, replay
+from .recording import ReplayReport, replay
+from .replay import Outcome, machine_for
 from .trace import MALLOC, REALLOC, Op, OpRow, Trace
 
 FEWEST_HEAPS, MOST_HEAPS = 2, 4

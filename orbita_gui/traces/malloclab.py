@@ -15,6 +15,7 @@ size, meaning the size of the previous request again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -159,6 +160,45 @@ def _not_whole(source: str, row: Row, index: int, noun: str, what: str) -> Trace
     return error_at(source, number, line, index, message)
 
 
+_PLAIN = re.compile(r"^(?:([ar]) (\d{1,9}) (\d{1,9})|f (\d{1,9}))$", re.MULTILINE)
+"""A request as the lab's own traces write them: one space apart, ids and sizes whole."""
+
+
+PLAIN_CHUNK = 1 << 16
+"""Characters of a plain file read in one sweep: whole lines, a few thousand."""
+
+
+def _plain_requests(text: str, header_end: int, num_ids: int, num_ops: int) -> Ops | None:
+    """The requests after the header's line `header_end`, read a few thousand lines at
+    a sweep when the file is plain (every line a `_PLAIN` request, as many as
+    announced, ids in range); None otherwise, for the reader that says what is wrong
+    where."""
+    start = 0
+    for _ in range(header_end):
+        start = text.find("\n", start) + 1
+        if not start:
+            return None
+    end = len(text.rstrip("\n"))
+    if "\r" in text or text.count("\n", start, end) + 1 != num_ops:
+        return None
+    ops, line = Ops(), header_end + 1
+    while start < end:
+        stop = text.find("\n", min(start + PLAIN_CHUNK, end))
+        stop = end if stop < 0 else stop
+        chunk = text[start:stop]
+        requests = _PLAIN.findall(chunk)
+        if len(requests) != chunk.count("\n") + 1:
+            return None
+        ids = [ident or freed for _, ident, _, freed in requests]
+        if max(map(int, ids)) >= num_ids:
+            return None
+        kinds = [KIND_OF[letter or "f"] for letter, _, _, _ in requests]
+        sizes = [int(size) if size else 0 for _, _, size, _ in requests]
+        ops.extend_lines(kinds, ids, sizes, MALLOC_ALIGN, line)
+        start, line = stop + 1, line + len(requests)
+    return ops
+
+
 def parse_malloclab(text: str, source: str = "<trace>") -> MallocLabTrace:
     """Read a trace as the lab's driver does: the header, then as many requests as it
     announces; what follows is not read (a warning names its first line). The first
@@ -166,6 +206,9 @@ def parse_malloclab(text: str, source: str = "<trace>") -> MallocLabTrace:
     rows = _rows(text)
     header, first, last = _header(source, rows)
     num_ids, num_ops, suggested_heap = _header_numbers(source, header)
+    plain = _plain_requests(text, last, num_ids, num_ops) if first else None
+    if plain is not None:
+        return MallocLabTrace(source, num_ids, plain, suggested_heap, ())
     ops = Ops()
     append, warnings = ops.appender(), []
     count, previous_size, id_warned = 0, None, False

@@ -12,24 +12,16 @@ and freeing it does nothing; a realloc that fails leaves the old block.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from itertools import islice
-from typing import ClassVar
-
-import numpy as np
+from typing import ClassVar, NamedTuple
 
 from ..core.addresses import Frame
 from ..core.errors import LayoutError, OrbitaError
 from ..core.events import Event
 from ..core.layout import Layout
 from ..core.machine import Machine, machine_sizes
-from ..core.units import plural
 from .session import ALLOCATED, REALLOCATED, UNCHANGED, session_trace
 from .trace import (
     ALLOC_FRAME,
@@ -43,7 +35,6 @@ from .trace import (
     Op,
     OpRow,
     Trace,
-    rows,
 )
 
 _UNBOUND = object()
@@ -89,6 +80,15 @@ class _OutOfMemory(NullOutcome):
     @property
     def failure(self) -> str:
         return f"{_at(self._op)}{self.event.describe()}"
+
+
+class ReplayState(NamedTuple):
+    """What a replay's state is beyond its history: the machine, each name's binding
+    and the names that hold frames."""
+
+    machine: Machine
+    bindings: dict[str, object]
+    frame_names: set[str]
 
 
 class _Renamed(tuple):
@@ -205,16 +205,25 @@ class Replayer:
     memory stays that of the machine's live state, however long the trace.
     """
 
-    def __init__(self, trace: Trace | None, machine: Machine, keep_history: bool = True) -> None:
+    def __init__(
+        self,
+        trace: Trace | None,
+        machine: Machine,
+        keep_history: bool = True,
+        keep_effects: bool | None = None,
+    ) -> None:
+        """`keep_effects` (as `keep_history` unless given): note `effects`, which a
+        headless pass whose states a player resumes from needs (`Recording`)."""
         self.trace, self.machine = trace, machine
         self.keeps_history = keep_history
         self.position = 0
         """Operations applied and not taken back."""
         self.log: OpLog | None = OpLog() if keep_history else None
         """The operations applied, oldest first (None without history)."""
-        self.effects: dict[int, int] = {}
+        keep_effects = keep_history if keep_effects is None else keep_effects
+        self.effects: dict[int, int] | None = {} if keep_effects else None
         """What each realloc a session cannot write as it was did (`UNCHANGED`,
-        `ALLOCATED`, `REALLOCATED`), by its index in `log`: see `session_trace`."""
+        `ALLOCATED`, `REALLOCATED`), by its operation's index: see `session_trace`."""
         self._bindings: dict[str, object] = {}
         self._frame_names: set[str] = set()
         """The names that hold a frame; every other bound name holds a block or NULL."""
@@ -228,6 +237,40 @@ class Replayer:
         self._saved: list[object] = []
         self._last_search = None
         self._in_batch = False
+
+    @classmethod
+    def resumed(
+        cls, trace: Trace, state: ReplayState, position: int, effects: dict[int, int]
+    ) -> Replayer:
+        """A replayer with history at `position` of `trace`, from the machine and names
+        kept there (`state`, a checkpoint's): nothing before it can be taken back
+        (`kept` is 0), but the log holds the operations before it, so a session saved
+        from here still replays to the state now. `effects`: the whole pass's."""
+        machine, bindings, frame_names = state
+        replayer = cls(trace, machine)
+        replayer._bindings, replayer._frame_names = bindings, frame_names
+        replayer._frame_owners = {
+            number: name for name in frame_names if (number := bindings[name]) is not None
+        }
+        replayer._block_owners = {
+            block.ptr: name
+            for name, block in bindings.items()
+            if block is not None and name not in frame_names
+        }
+        replayer.position = position
+        replayer.log.add(trace.ops, 0, position)
+        replayer.effects = {index: did for index, did in effects.items() if index < position}
+        return replayer
+
+    def state(self) -> ReplayState:
+        """The machine and what the names hold: all a checkpoint keeps (shared, not
+        copied: the caller pickles it at once)."""
+        return ReplayState(self.machine, self._bindings, self._frame_names)
+
+    @property
+    def kept(self) -> int:
+        """How many of the newest operations `back()` can take back."""
+        return len(self._events)
 
     @property
     def at_end(self) -> bool:
@@ -422,7 +465,7 @@ class Replayer:
 
     def _wrong_layer(self, op: Op) -> Outcome:
         """A frame's name given to the heap, or a block's to the frame allocator."""
-        if op.kind == REALLOC and self.keeps_history:
+        if op.kind == REALLOC and self.effects is not None:
             self.effects[self.position] = UNCHANGED
         what = "a frame" if op.name in self._frame_names else "a heap block"
         return Outcome(None, f"{_at(op)}{op.kind} {op.name}: {op.name} is {what}")
@@ -447,7 +490,7 @@ class Replayer:
         else:
             outcome = self._realloc(op, bound)
             effect = UNCHANGED if outcome.null else REALLOCATED
-        if self.keeps_history and (
+        if self.effects is not None and (
             op.align != 8 or not op.name or _bound_name(op) != op.name or outcome.null
         ):
             self.effects[self.position] = effect  # a session cannot write it as a realloc
@@ -545,242 +588,3 @@ def machine_for(trace: Trace, heap_size: int | None = None) -> Machine:
         heap_params=dict(trace.heap_params),
         frames=trace.frames_kind or "bitmap",
     )
-
-
-STAT_COLUMNS = (
-    "heap_allocated",
-    "heap_free",
-    "heap_lost",
-    "free_list_length",
-    "external_fragmentation",
-    "frames_used",
-    "failed_allocations",
-    "footprint",
-    "search_cost",
-)
-"""The statistics recorded after each operation; `failed_allocations` counts the
-allocations that returned NULL so far (the plots mark where it goes up); `footprint`
-is the heap's high-water mark so far (its highest byte handed out, from its start);
-`search_cost` the free-list nodes the operation's search visited (0 if none)."""
-
-FAILURES_LISTED = 20
-"""A report keeps the messages of this many failures, the first ones; it counts them all."""
-
-
-@dataclass(frozen=True)
-class ReplayReport:
-    """A whole run, in the malloc lab's terms, and per operation if it was recorded.
-
-    `failed_allocations` counts the allocations that returned NULL: out of memory, or a
-    size too large for the address space. `kinds` counts the operations by kind;
-    `failure_messages` are the first `FAILURES_LISTED` failures, with their lines.
-    """
-
-    operations: int
-    failed_allocations: int
-    invalid_frees: int
-    peak_payload: int
-    footprint: int
-    free_list_length: int
-    fragmentation: float
-    seconds: float
-    series: dict[str, np.ndarray] = field(default_factory=dict)
-    kinds: dict[str, int] = field(default_factory=dict)
-    failure_messages: tuple[str, ...] = ()
-
-    @property
-    def failures(self) -> int:
-        return self.failed_allocations + self.invalid_frees
-
-    @property
-    def utilization(self) -> float:
-        """Peak live payload over the heap's high-water footprint (the lab's measure)."""
-        return self.peak_payload / self.footprint if self.footprint else 0.0
-
-    @property
-    def ops_per_second(self) -> float:
-        return self.operations / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> str:
-        return "\n".join(
-            [
-                f"operations          {self.operations:,}",
-                f"failures            {self.failures:,} "
-                f"({plural(self.failed_allocations, 'failed allocation')}: out of memory or "
-                f"too large; {plural(self.invalid_frees, 'invalid free')})",
-                f"peak live payload   {self.peak_payload:,} bytes",
-                f"heap footprint      {self.footprint:,} bytes (highest byte handed out)",
-                f"utilization         {self.utilization:.1%}",
-                f"fragmentation       {self.fragmentation:.1%} at the end",
-                f"free-list length    {self.free_list_length:,} at the end",
-                f"speed               {self.ops_per_second:,.0f} operations a second",
-            ]
-        )
-
-    def details(self) -> str:
-        """The operations by kind, and the failures listed with their lines."""
-        kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.kinds.items()))
-        lines = [f"operations by kind  {kinds}"]
-        lines += [f"  failed: {failure}" for failure in self.failure_messages]
-        if self.failures > len(self.failure_messages):
-            lines.append(f"  ... and {self.failures - len(self.failure_messages):,} more failures")
-        return "\n".join(lines)
-
-
-PROGRESS_EVERY = 2000
-"""Operations between two calls of a replay's progress callback."""
-
-
-class _Tally:
-    """What a replay counts as it goes, one operation at a time."""
-
-    def __init__(self, heap) -> None:
-        self.heap = heap
-        self.kinds: Counter[str] = Counter()
-        self.messages: list[str] = []
-        self.null = self.invalid = self.peak_payload = self.high_water = 0
-
-    def run(
-        self,
-        step: Callable[[Op | OpRow], Outcome],
-        ops: Iterable[Op | OpRow],
-        after: Callable[[Event | None], object] | None = None,
-    ) -> None:
-        """Apply the operations by `step` and count them; `after(event)` after each, if
-        given.
-
-        The loop of a replay, with its counts in local names (a replay runs some
-        hundred thousand operations a second, and every look-up shows): a failure's
-        message is only read while the report still lists them. It holds no event
-        past its operation: the heap copies the nodes a search passed over before it
-        changes them only while someone may still read them (its event is alive).
-        """
-        kinds, heap = self.kinds, self.heap
-        high_water, peak_payload = self.high_water, self.peak_payload
-        for op in ops:
-            outcome = step(op)
-            kinds[op.kind] += 1
-            event = outcome.event
-            if outcome.null or outcome.failure:
-                self._failed(outcome)
-            elif event is not None:
-                for block in event.blocks_made:  # whether the heap searched or not
-                    end = block.end  # a header is in front of ptr: not ptr + size
-                    if end > high_water:
-                        high_water = end
-                    requested = heap.requested
-                    if requested > peak_payload:
-                        peak_payload = requested
-            if after is not None:
-                after(event)
-            outcome = event = block = None  # let go of the event: see the docstring
-        self.high_water, self.peak_payload = high_water, peak_payload
-
-    def _failed(self, outcome: Outcome) -> None:
-        if outcome.null:
-            self.null += 1
-        else:
-            self.invalid += 1
-        if len(self.messages) < FAILURES_LISTED:
-            self.messages.append(outcome.failure)
-
-
-def replay(
-    trace: Trace,
-    machine: Machine,
-    record: bool = False,
-    progress: Callable[[int, int], object] | None = None,
-    watch: Callable[[Op | OpRow, Outcome], object] | None = None,
-) -> ReplayReport:
-    """Run the whole trace once, keeping no history; with `record`, also the statistics
-    after every operation (numpy columns as long as the trace).
-
-    `progress(done, total)` is called every `PROGRESS_EVERY` operations; when it
-    returns False the replay stops there (the report covers what ran). `watch(op,
-    outcome)`, if given, sees each operation as it is applied, for measures beyond the
-    report's from the same pass (`compare`); it must not keep the event.
-    """
-    replayer, heap = Replayer(trace, machine, keep_history=False), machine.heap
-    ops, count = rows(trace.ops), len(trace.ops)
-    series = {name: np.zeros(count) for name in STAT_COLUMNS} if record else {}
-    tally = _Tally(heap)
-    after = (
-        (lambda event: _record(series, replayer.position - 1, machine, tally, event))
-        if record
-        else None
-    )
-    step = replayer._run if watch is None else _watched(replayer._run, watch)
-    start = time.perf_counter()
-    with collector_resting():
-        for first in range(0, count, PROGRESS_EVERY):
-            tally.run(step, islice(ops, PROGRESS_EVERY), after)
-            done = min(first + PROGRESS_EVERY, count)
-            if progress and done % PROGRESS_EVERY == 0 and progress(done, count) is False:
-                count = done
-                series = {name: column[:count] for name, column in series.items()}
-                break
-    seconds = time.perf_counter() - start
-    stats = heap.stats()
-    return ReplayReport(
-        operations=count,
-        failed_allocations=tally.null,
-        invalid_frees=tally.invalid,
-        peak_payload=tally.peak_payload,
-        footprint=tally.high_water - heap.heap_start if tally.high_water else 0,
-        free_list_length=stats.free_regions,
-        fragmentation=stats.external_fragmentation,
-        seconds=seconds,
-        series=series,
-        kinds=dict(tally.kinds),
-        failure_messages=tuple(tally.messages),
-    )
-
-
-def _watched(
-    run: Callable[[Op | OpRow], Outcome], watch: Callable[[Op | OpRow, Outcome], object]
-) -> Callable[[Op | OpRow], Outcome]:
-    """`run`, each outcome shown to `watch` on its way out."""
-
-    def step(op: Op | OpRow) -> Outcome:
-        outcome = run(op)
-        watch(op, outcome)
-        return outcome
-
-    return step
-
-
-@contextmanager
-def collector_resting() -> Iterator[None]:
-    """Python's cycle collector off for a replay, then back as it was.
-
-    Operations make no reference cycles, yet each makes objects the collector
-    tracks, and it would scan them (in the window's player, the whole growing
-    history, again and again: a third of the time of a long replay).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _record(
-    series: dict[str, np.ndarray], index: int, machine: Machine, tally: _Tally, event
-) -> None:
-    stats, heap = machine.heap.stats(), machine.heap
-    series["heap_allocated"][index] = stats.allocated
-    series["heap_free"][index] = stats.free
-    series["heap_lost"][index] = stats.lost
-    series["free_list_length"][index] = stats.free_regions
-    series["external_fragmentation"][index] = stats.external_fragmentation
-    series["frames_used"][index] = machine.frames.used_frames
-    series["failed_allocations"][index] = tally.null
-    footprint = series["footprint"][index - 1] if index else 0
-    if event is not None:
-        for block in event.blocks_made:
-            footprint = max(footprint, block.end - heap.heap_start)
-        search = event.search or event  # a heap without a search picture counts its own
-        series["search_cost"][index] = getattr(search, "visited", 0)
-    series["footprint"][index] = footprint

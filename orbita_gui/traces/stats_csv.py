@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .replay import STAT_COLUMNS
+from .recording import STAT_COLUMNS
 from .trace import Trace
 
 

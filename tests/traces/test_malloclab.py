@@ -162,3 +162,23 @@ def test_garbage_never_crashes_the_reader(text):
     except TraceSyntaxError:
         return
     replay(malloclab_to_trace(trace), Machine(1 << 20, HEAP_START, 4096))
+
+
+PLAIN_REQUEST = st.one_of(
+    st.tuples(st.sampled_from("ar"), st.integers(0, 9), st.integers(0, 10**9 - 1)).map(
+        lambda r: f"{r[0]} {r[1]} {r[2]}"
+    ),
+    st.integers(0, 9).map(lambda ident: f"f {ident}"),
+)
+
+
+@given(st.lists(PLAIN_REQUEST, min_size=1, max_size=40), st.booleans())
+def test_a_plain_file_read_at_once_is_what_reading_line_by_line_gives(requests, newline):
+    """The lab's own traces are read in one sweep; the same requests with Windows line
+    ends take the reader line by line: both give the same operations, lines and all."""
+    text = "\n".join(["1000", "10", str(len(requests)), "1", *requests]) + "\n" * newline
+    at_once = parse_malloclab(text)
+    by_line = parse_malloclab(text.replace("\n", "\r\n"))
+    assert list(at_once.operations) == list(by_line.operations)
+    assert at_once.operations == by_line.operations
+    assert (at_once.num_ids, at_once.suggested_heap) == (by_line.num_ids, by_line.suggested_heap)

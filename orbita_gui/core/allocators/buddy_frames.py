@@ -61,12 +61,26 @@ class BuddyFrames(FrameBytes):
         self.top_order = total.bit_length() - 1
         self.cover = tuple(aligned_blocks(0, total))
         """Memory's top-level blocks: `(first frame, order)`, in address order."""
-        self._ones = memoryview(bytes([USED]) * total)
-        self._zeros = memoryview(bytes([FREE]) * total)
+        self._make_runs()
         self._free_sets = [SortedList() for _ in range(self.top_order + 1)]
         self._free_order: dict[int, int] = {}
         self._live: dict[int, int] = {}
         self._reset()
+
+    def _make_runs(self) -> None:
+        """Runs of used and of free bytes as long as memory, to copy slices of at once."""
+        self._ones = memoryview(bytes([USED]) * self.total_frames)
+        self._zeros = memoryview(bytes([FREE]) * self.total_frames)
+
+    def __getstate__(self) -> dict:
+        """Pickled (a trace's checkpoint) without the runs, which are made again."""
+        state = super().__getstate__()
+        del state["_ones"], state["_zeros"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        self._make_runs()
 
     def _reset(self) -> None:
         """Back to the fresh state: every top-level block free, nothing used."""

@@ -29,8 +29,23 @@ class FrameBytes:
         self.total_frames = memory_size // FRAME_SIZE
         self.used_frames = 0
         self._used = bytearray(self.total_frames)
+        self._view_bytes()
+
+    def _view_bytes(self) -> None:
+        """The views' window on the bytes: `_used` itself, read-only, not a copy."""
         self._bitmap = np.frombuffer(self._used, dtype=np.uint8)
         self._bitmap.flags.writeable = False
+
+    def __getstate__(self) -> dict:
+        """Pickled (a trace's checkpoint) without the views over the bytes: pickled, a
+        view would come back a copy of its own, no longer the bytes it shows."""
+        state = self.__dict__.copy()
+        del state["_bitmap"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._view_bytes()
 
     # The guide's interface
 
