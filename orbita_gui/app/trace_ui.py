@@ -19,6 +19,7 @@ from orbita_gui.resources import resource_path
 from orbita_gui.traces import FILE_FILTER, Trace, format_native, read_trace
 from orbita_gui.traces.stats_csv import write_stats_csv
 from orbita_gui.traces.trace import INTRO
+from orbita_gui.views.lifetime_view import LifetimeView
 from orbita_gui.views.player_panel import PlayerPanel
 from orbita_gui.views.stats_plots import StatsPlots
 
@@ -39,8 +40,8 @@ def sample_lessons() -> list[tuple[str, Path]]:
 
 
 FAR = 5000
+"""Seeks that replay at least this many operations show a progress dialog with Cancel."""
 LAST_FOLDER = "traces/last_folder"
-"""Seeks at least this far show a progress dialog with Cancel."""
 
 
 class TraceUi(QObject):
@@ -54,13 +55,24 @@ class TraceUi(QObject):
         self.plots = StatsPlots(self.player)
         self.plots.setMinimumSize(SMALLEST, SMALLEST)  # a tab behind the narration: it
         # must not make the window taller than a projector's
+        self.lifetimes = LifetimeView()
+        self.lifetimes.setMinimumSize(SMALLEST, SMALLEST)
+        self.lifetimes.setToolTip(
+            "Each heap block of the trace: a bar from its allocation to its free, at its "
+            "address. Click one to go to its allocation."
+        )
         top, bottom = Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         player_dock = window.add_dock("player", "Player", self.panel, top)
         window.add_dock("plots", "Statistics plots", self.plots, bottom, tabify_with="log")
+        window.add_dock("lifetimes", "Blocks over time", self.lifetimes, bottom, tabify_with="log")
         for view in window.views.values():
             view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)
+        self.lifetimes.sig_seek_requested.connect(self.seek)
+        self.player.sig_trace_loaded.connect(self._show_lifetimes)
+        self.player.sig_recorded.connect(lambda _done: self.lifetimes.refresh())
+        self.player.sig_position_changed.connect(self.lifetimes.set_cursor)
         self.player.sig_detached.connect(lambda why: window.say(why, failed=True))
         self.player.sig_trace_loaded.connect(lambda _trace: player_dock.show())
         self._build_actions()
@@ -69,6 +81,15 @@ class TraceUi(QObject):
         """Stop the player and the plots' timers: the window is closing."""
         self.player.pause()
         self.plots.cleanup()
+        self.lifetimes.cleanup()
+
+    def _show_lifetimes(self, trace: Trace) -> None:
+        """The blocks' lifetimes of the trace just loaded, as the pass behind it finds them
+        (a comparison's players come with their reports, and show none)."""
+        recording, heap = self.player.recording, self.window.model.machine.heap
+        if recording is not None:
+            end = heap.heap_start + heap.heap_size
+            self.lifetimes.set_lifetimes(recording.lifetimes, heap.heap_start, end, len(trace.ops))
 
     # Actions
 
@@ -166,8 +187,7 @@ class TraceUi(QObject):
     def load_trace(self, trace: Trace, name: str) -> bool:
         """Put a trace read already in the player; its warnings go to the log."""
         try:
-            with Progress(self.window, f"Reading {name}…") as progress:
-                loaded = self.player.load(trace, progress)
+            loaded = self.player.load(trace)
         except OrbitaError as error:  # a machine the trace asks for that cannot be built
             self.window.report_problem("Cannot open the trace", f"{trace.source}: {error}")
             return False
@@ -189,7 +209,7 @@ class TraceUi(QObject):
             self.player.animation.stop()
 
     def seek(self, target: int) -> None:
-        if abs(target - self.player.position) < FAR:
+        if self.player.distance(target) < FAR:
             self.player.seek(target)
             return
         with Progress(self.window, f"Going to operation {target:,}…") as progress:
@@ -260,9 +280,13 @@ class TraceUi(QObject):
         if not self._need_trace():
             return
         path, _ = QFileDialog.getSaveFileName(self.window, "Save CSV", "orbita.csv", "CSV (*.csv)")
-        if path:
-            trace, series = self.player.trace, self.player.report.series
-            self._write(Path(path), lambda: write_stats_csv(path, trace, series))
+        if not path:
+            return
+        with Progress(self.window, "Replaying the rest of the trace…") as progress:
+            if not self.player.finish_recording(progress):
+                return
+        trace, series = self.player.trace, self.player.series
+        self._write(Path(path), lambda: write_stats_csv(path, trace, series))
 
     def _write(self, path: Path, write) -> bool:
         """Run `write()`; a file that cannot be written is one message, not a crash."""

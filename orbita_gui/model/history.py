@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from orbita_gui.core import Event, Machine
 from orbita_gui.traces import Op, Outcome, Replayer, Trace
+from orbita_gui.traces.checkpoints import Checkpoint
 from orbita_gui.traces.trace import ALLOC_FRAME
 
 FRAME_PREFIX, BLOCK_PREFIX = "f", "b"
@@ -50,9 +51,9 @@ class History:
     the views have been told. `take_back()` undoes the newest operation.
     """
 
-    def __init__(self, machine: Machine) -> None:
+    def __init__(self, machine: Machine, runner: Replayer | None = None) -> None:
         self.machine = machine
-        self.runner = Replayer(None, machine)
+        self.runner = runner or Replayer(None, machine)
         """Applies every operation and takes it back; holds the names' bindings."""
         self.events: list[Event] = []
         self.numbers = array("Q")
@@ -61,9 +62,22 @@ class History:
         machine array: 8 bytes an event, where a list of ints costs 36.)"""
         self._counters = {FRAME_PREFIX: 0, BLOCK_PREFIX: 0}
 
+    @classmethod
+    def resumed(cls, trace: Trace, checkpoint: Checkpoint, effects: dict[int, int]) -> History:
+        """The history of a trace's machine put back as a checkpoint kept it: its
+        operations are those before it, and none of them can be taken back."""
+        position = checkpoint.position
+        runner = Replayer.resumed(trace, checkpoint.state(), position, effects)
+        return cls(runner.machine, runner)
+
     @property
     def ops(self) -> Sequence[Op]:
         return self.runner.log
+
+    @property
+    def kept(self) -> int:
+        """How many of the newest operations `take_back` can undo."""
+        return self.runner.kept
 
     @property
     def position(self) -> int:

@@ -51,7 +51,8 @@ class MachineModel(QObject):
     - a request refused, or an allocation that returned NULL:
       `sig_operation_failed`, and nothing changed;
     - a new machine: `sig_machine_reset` (after `sig_history_restarted` for a
-      trace's); the selection changed by hand: `sig_selection_changed`;
+      trace's, or a kept state of the trace put back, `resume`); the selection
+      changed by hand: `sig_selection_changed`;
     - `sig_changed`, coalesced: at most once per screen frame however many
       operations ran. Views repaint on it.
     """
@@ -104,6 +105,8 @@ class MachineModel(QObject):
         """The latest operation `apply` ran, failed or not: what the `sig_event_applied`
         it sends explains (its trace line, its names)."""
         self._stats_before: tuple[Event | None, tuple | None] = (None, None)
+        self.resuming = False
+        """True while `resume` puts a kept state in place (not a new machine)."""
         self.revision = 0
         """Goes up with every change of the machine: what views key their caches on, so
         that a hover right after a change never reads a picture of the state before."""
@@ -352,6 +355,22 @@ class MachineModel(QObject):
         self.undo_stack.clear()
         self.sig_history_restarted.emit()
         self._set_machine(machine, History(machine))
+
+    def resume(self, history: History) -> None:
+        """Put in place the trace's machine as a checkpoint kept it (the player jumping
+        far): like a trace's start, nothing before it can be taken back, and the record
+        of what happened starts over; `resuming` is True while the views are told."""
+        self.resuming = True
+        try:
+            self.sig_history_restarted.emit()
+            self._set_machine(history.machine, history)
+        finally:
+            self.resuming = False
+
+    @property
+    def kept_operations(self) -> int:
+        """How many of the newest operations `take_back` can take back."""
+        return self._history.kept
 
     # Saved or not
 

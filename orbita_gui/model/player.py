@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from orbita_gui.traces import ReplayReport, Trace, machine_for, replay
+from orbita_gui.traces import Recording, ReplayReport, Trace, machine_for
+from orbita_gui.traces.checkpoints import CHECKPOINT_EVERY, Checkpoint, Checkpoints
 
 from .frame_budget import FrameBudget
+from .history import History
 from .machine_model import MachineModel
 from .search_animation import SearchAnimation
 
@@ -19,6 +21,19 @@ SPEEDS = (1, 2, 5, 10, 30, 100, 1000, math.inf)
 """Operations a second the player offers; inf plays as fast as the window allows."""
 ANIMATED_UP_TO = 2
 """At this speed and slower, and for each single step, the search is shown step by step."""
+
+RECORDING_SLICE_SECONDS = 0.008
+"""Time the headless pass behind a trace (statistics, lifetimes, checkpoints) takes at
+a time, between the window's other work."""
+FINISH_CHUNK = 10_000
+"""Operations between two looks at a progress dialog when the pass must end now."""
+RESUME_COST = 3000
+"""What putting back a checkpoint costs, in operations replayed: a jump takes one
+when that and the operations after it cost less than going from where it is."""
+
+TAKE_BACK_COST = 4
+"""What taking an operation back costs, in operations replayed (a free taken back puts
+its region back in the middle of a long free list's index)."""
 
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
@@ -31,11 +46,17 @@ class TracePlayer(QObject):
 
     The player changes nothing itself: it asks the model to apply the trace's
     operations (`MachineModel.apply`, `apply_many`) and to take them back
-    (`take_back`), as trace steps, not undo steps. Stepping back and seeking
-    backwards revert the core's events, which gives the exact earlier state
-    without snapshots. Changing the machine by hand (a click, undo, a reset)
-    leaves the trace: the player stops and lets go; the operations it applied
-    stay in the machine's history (a saved session holds them).
+    (`take_back`), as trace steps, not undo steps. Stepping back and seeking a
+    little backwards revert the core's events, which gives the exact earlier state.
+
+    A trace plays at once: a `Recording` replays it headless behind the window, a
+    slice at a time (`sig_recorded`), for the plots and to keep the machine's state
+    every few thousand operations. A far jump puts back the nearest state kept
+    before its target (`MachineModel.resume`) and replays the rest.
+
+    Changing the machine by hand (a click, undo, a reset) leaves the trace: the
+    player stops and lets go; the operations it applied stay in the machine's
+    history (a saved session holds them).
     """
 
     sig_trace_loaded = Signal(object)
@@ -46,6 +67,9 @@ class TracePlayer(QObject):
     """Playing started (True) or stopped (False)."""
     sig_detached = Signal(str)
     """The machine was changed by hand: the trace is let go, with why."""
+    sig_recorded = Signal(int)
+    """The headless pass behind the trace has replayed this many operations (the
+    statistics `series` hold them); the trace's length once it is done."""
     sig_ticked = Signal(int)
     """Operations applied so far, within a tick, while its work is still timed: players
     that follow this one (a comparison's) catch up here, within its frame budget."""
@@ -61,13 +85,16 @@ class TracePlayer(QObject):
         super().__init__(parent)
         self.model = model
         self.trace: Trace | None = None
-        self.report: ReplayReport | None = None
-        """The whole trace replayed headless on load: statistics per operation for plots."""
+        self.recording: Recording | None = None
+        """The headless pass behind the trace (None when a report came with it)."""
+        self._report: ReplayReport | None = None
         self.speed = 10.0
         self._position = 0
         self._loading = False
         self._timer = QTimer(self, interval=round(FRAME_SECONDS * 1000))
         self._timer.timeout.connect(self._tick)
+        self._recorder = QTimer(self, interval=0)
+        self._recorder.timeout.connect(self._record_slice)
         self._owed = 0.0
         self._budget = budget or FrameBudget()
         self.animation = SearchAnimation(self)
@@ -107,34 +134,62 @@ class TracePlayer(QObject):
     def playing(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def recorded(self) -> int:
+        """Operations whose statistics are in `series` so far."""
+        if self.recording is not None:
+            return self.recording.done
+        return self._report.operations if self._report is not None else 0
+
+    @property
+    def series(self) -> dict:
+        """The statistics after each operation (numpy columns; `recorded` of them hold
+        values so far)."""
+        if self.recording is not None:
+            return self.recording.series
+        return self._report.series if self._report is not None else {}
+
+    @property
+    def report(self) -> ReplayReport | None:
+        """The whole trace's report, once the pass behind it is done (`finish_recording`)."""
+        if self.recording is not None:
+            return self.recording.report() if self.recording.finished else None
+        return self._report
+
     # Loading
 
-    def load(
-        self,
-        trace: Trace,
-        progress: Callable[[int, int], bool] | None = None,
-        report: ReplayReport | None = None,
-    ) -> bool:
-        """Put the trace on a fresh machine of its size, at operation 0.
-
-        The whole trace is first replayed headless for the statistics plots, unless
-        that `report` (recorded) is given; `progress(done, total)` may cancel that
-        (returns False), and then nothing changes.
-        """
+    def load(self, trace: Trace, report: ReplayReport | None = None) -> bool:
+        """Put the trace on a fresh machine of its size, at operation 0, at once; the
+        headless pass for its statistics and checkpoints follows behind, unless that
+        `report` (recorded) is given. A machine the trace asks for that cannot be built
+        raises `OrbitaError`, and nothing changes."""
         self.pause()
+        machine = machine_for(trace)
+        recording = None
         if report is None:
-            report = replay(trace, machine_for(trace), record=True, progress=progress)
-        if report.operations < len(trace.ops):
-            return False
+            recording = Recording(trace, checkpoints=Checkpoints(CHECKPOINT_EVERY))
         self._loading = True
         try:
-            self.model.start_trace(machine_for(trace))
+            self.model.start_trace(machine)
         finally:
             self._loading = False
-        self.trace, self.report, self._position = trace, report, 0
+        self.trace, self.recording, self._report, self._position = trace, recording, report, 0
         self.sig_trace_loaded.emit(trace)
         self.sig_position_changed.emit(0)
+        if recording is not None:
+            self._recorder.start()
         return True
+
+    def finish_recording(self, progress: Callable[[int, int], bool] | None = None) -> bool:
+        """Run the pass behind the trace to its end now (what needs the whole of it: an
+        export); `progress(done, total)` may stop it (returns False). True once done."""
+        recording = self.recording
+        while recording is not None and not recording.finished:
+            recording.advance(recording.done + FINISH_CHUNK)
+            if progress is not None and progress(recording.done, recording.length) is False:
+                break
+        self._record_slice()  # tell what was done, and stop the timer if all is
+        return self.report is not None
 
     # Moving
 
@@ -150,16 +205,21 @@ class TracePlayer(QObject):
         """Take back the last operation; False at the start."""
         if not self.loaded or self._position == 0:
             return False
-        self._back()
-        self.sig_position_changed.emit(self.position)
+        if self.model.kept_operations:
+            self._back()
+            self.sig_position_changed.emit(self.position)
+        else:  # just after a jump: from the checkpoint before, on to one operation back
+            self.seek(self._position - 1)
         return True
 
     def seek(self, target: int, progress: Callable[[int, int], bool] | None = None) -> int:
-        """Go to the state after `target` operations; `progress(done, total)` every
-        thousand operations may stop it early (returns False). Returns the position."""
+        """Go to the state after `target` operations, from a checkpoint when that is
+        quicker; `progress(done, total)` every thousand operations may stop it early
+        (returns False). Returns the position."""
         if not self.loaded:
             return 0
         target = max(0, min(target, self.length))
+        self._resume_near(target)
         total, done = abs(target - self.position), 0
         forward = target > self.position
         while self.loaded and self.position != target:  # a hand change would let go
@@ -216,6 +276,48 @@ class TracePlayer(QObject):
 
     # Internals
 
+    def distance(self, target: int) -> int:
+        """How many operations going to `target` applies or takes back (from the
+        checkpoint it would start at, if any)."""
+        checkpoint, _ = self._route(target)
+        start = self._position if checkpoint is None else checkpoint.position
+        return abs(target - start)
+
+    def _route(self, target: int) -> tuple[Checkpoint | None, int]:
+        """The checkpoint to start from on the way to `target`, None to go from here
+        (when that is quicker: back as far as the history allows), and the operations
+        from here."""
+        recording = self.recording
+        checkpoint = recording.checkpoint_before(target) if recording is not None else None
+        if target >= self._position:
+            from_here = target - self._position
+        elif self._position - target <= self.model.kept_operations:
+            from_here = (self._position - target) * TAKE_BACK_COST
+        else:
+            from_here = math.inf  # what the history no longer holds
+        if checkpoint is None or target - checkpoint.position + RESUME_COST >= from_here:
+            return None, from_here
+        return checkpoint, from_here
+
+    def _resume_near(self, target: int) -> None:
+        """Put back the checkpoint `_route` takes to `target`, if it takes one."""
+        checkpoint, _ = self._route(target)
+        if checkpoint is not None:
+            self.model.resume(History.resumed(self.trace, checkpoint, self.recording.effects))
+            self._position = checkpoint.position
+
+    def _record_slice(self) -> None:
+        """A slice of the pass behind the trace, while the window has nothing to do."""
+        recording = self.recording
+        if recording is None:
+            self._recorder.stop()
+            return
+        if not recording.finished:
+            recording.advance(deadline=time.perf_counter() + RECORDING_SLICE_SECONDS)
+        if recording.finished:
+            self._recorder.stop()
+        self.sig_recorded.emit(recording.done)
+
     def _forward(self):
         """Have the model apply the next operation; returns its event."""
         outcome = self.model.apply(self.trace.ops[self._position], undoable=False)
@@ -258,7 +360,8 @@ class TracePlayer(QObject):
         if self.trace is None or self._loading:
             return
         self.pause()
-        self.trace, self.report, self._position = None, None, 0
+        self._recorder.stop()
+        self.trace, self.recording, self._report, self._position = None, None, None, 0
         self.sig_detached.emit(
             "The machine was changed by hand, so the trace player let go of the trace. "
             "Open it again to replay it."

@@ -5,9 +5,10 @@ key frames.
 
 A state is the machine and the names' bindings, pickled and compressed: a copy that
 nothing can change, restored exactly by unpickling (every allocator of the family is
-plain Python data). One costs about 2 to 10 bytes a live block or free region, once
-compressed; the history it stands in for costs some 200 bytes an operation, so a state
-every `CHECKPOINT_EVERY` operations costs far less than the events it replaces.
+plain Python data; live blocks go as plain tuples, `core.allocators.live_blocks`). One
+costs some 7 bytes a live block or free region, compressed; the history it stands in
+for costs some 200 bytes an operation, so a state every `CHECKPOINT_EVERY` operations
+costs less than the events it replaces.
 """
 
 from __future__ import annotations
@@ -17,11 +18,16 @@ import zlib
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ..core.events import Allocation
 from .collector import collector_resting
 from .replay import Replayer, ReplayState
 
-CHECKPOINT_EVERY = 4096
-"""Operations between two states kept: a jump replays fewer than this many."""
+CHECKPOINT_EVERY = 8192
+"""Operations between two states kept, at most: a jump replays fewer than this many."""
+CHECKPOINT_SECONDS = 0.08
+"""Replay time between two states kept, at most: where operations are slow (long free
+lists, failed searches) states are kept closer together, so that a jump replays about
+as long anywhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +40,27 @@ class Checkpoint:
     def state(self) -> ReplayState:
         """A fresh copy of the machine and the bindings as they were then."""
         with collector_resting():  # unpickling makes many objects and no cycles
-            return ReplayState(*pickle.loads(zlib.decompress(self.packed)))
+            machine, names, values, frame_names = pickle.loads(zlib.decompress(self.packed))
+            live = machine.heap.allocations()
+            bindings = {
+                name: value if value is None or name in frame_names else live[value]
+                for name, value in zip(names, values, strict=True)
+            }
+            return ReplayState(machine, bindings, frame_names)
 
 
 class Checkpoints:
-    """States kept every `interval` operations, oldest first."""
+    """States kept every `every` operations or `seconds` of replay, whichever comes
+    first, oldest first."""
 
-    def __init__(self, interval: int = CHECKPOINT_EVERY) -> None:
-        self.interval = interval
+    def __init__(self, every: int = CHECKPOINT_EVERY, seconds: float = CHECKPOINT_SECONDS) -> None:
+        self.every, self.seconds = every, seconds
         self._kept: list[Checkpoint] = []
         self._positions: list[int] = []
+
+    def next_due(self) -> int:
+        """The position at which the next state is kept, unless replay time says sooner."""
+        return (self._positions[-1] if self._positions else 0) + self.every
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -55,7 +72,12 @@ class Checkpoints:
 
     def keep(self, position: int, replayer: Replayer) -> None:
         """Keep the replayer's state, after `position` operations (later than the last)."""
-        packed = pickle.dumps(tuple(replayer.state()), protocol=pickle.HIGHEST_PROTOCOL)
+        machine, bindings, frame_names = replayer.state()
+        # A name that holds a block is kept with its address: the heap's own record of
+        # the block is what it holds (pickling each `Allocation` costs, `live_blocks`).
+        values = [value.ptr if type(value) is Allocation else value for value in bindings.values()]
+        state = (machine, tuple(bindings), values, frame_names)
+        packed = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         self._kept.append(Checkpoint(position, zlib.compress(packed, 1)))
         self._positions.append(position)
 

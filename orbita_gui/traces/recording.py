@@ -174,7 +174,7 @@ class Recording:
 
     `series` holds the statistics after each operation (numpy columns as long as
     the trace, filled up to `done`), `lifetimes` the heap blocks' lifetimes,
-    `checkpoints` the machine's state every `interval` operations (from which
+    `checkpoints`, if given, the machine's state as often as they ask (from which
     `Replayer.resumed` goes on). `watch(op, outcome)`, if given, sees each
     operation as it is applied, for measures beyond the report's from the same
     pass (`compare`); it must not keep the event.
@@ -186,7 +186,7 @@ class Recording:
         machine: Machine | None = None,
         *,
         record: bool = True,
-        interval: int | None = None,
+        checkpoints: Checkpoints | None = None,
         watch: Callable[[Op | OpRow, Outcome], object] | None = None,
     ) -> None:
         self.trace = trace
@@ -199,7 +199,9 @@ class Recording:
         """Time spent replaying so far."""
         self.series = {name: np.zeros(self.length) for name in STAT_COLUMNS} if record else {}
         self.lifetimes = Lifetimes() if record else None
-        self.checkpoints = Checkpoints(interval) if interval else None
+        self.checkpoints = checkpoints
+        self._unkept = 0.0
+        """Replay time since the last state kept."""
         self._replayer = Replayer(trace, self.machine, keep_history=False, keep_effects=True)
         self.effects: dict[int, int] = self._replayer.effects
         """What the reallocs a session cannot write as they were did, by operation."""
@@ -220,18 +222,26 @@ class Recording:
         (`time.perf_counter()`) passes `deadline`, looked at every `SLICE` operations.
         Returns the operations done."""
         stop = self.length if until is None else min(until, self.length)
-        interval = self.checkpoints.interval if self.checkpoints is not None else self.length
-        started = time.perf_counter()
+        checkpoints, clock = self.checkpoints, time.perf_counter
+        started = clock()
         with collector_resting():
             while self.done < stop:
-                upto = min(stop, self.done + SLICE, (self.done // interval + 1) * interval)
+                upto = min(stop, self.done + SLICE)
+                if checkpoints is not None:
+                    upto = min(upto, checkpoints.next_due())
+                slice_started = clock()
                 self._tally.run(self._step, islice(self._rows, upto - self.done), self._after)
                 self.done = upto
-                if self.checkpoints is not None and upto % interval == 0:
-                    self.checkpoints.keep(upto, self._replayer)
-                if deadline is not None and time.perf_counter() > deadline:
+                now = clock()
+                self._unkept += now - slice_started
+                if checkpoints is not None and (
+                    upto == checkpoints.next_due() or self._unkept >= checkpoints.seconds
+                ):
+                    checkpoints.keep(upto, self._replayer)
+                    self._unkept = 0.0
+                if deadline is not None and now > deadline:
                     break
-        self.seconds += time.perf_counter() - started
+        self.seconds += clock() - started
         if self.finished and self._report is None:
             self._let_go()
         return self.done

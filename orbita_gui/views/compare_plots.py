@@ -59,7 +59,7 @@ class ComparePlots(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.15)
             for number, (player, name) in enumerate(zip(players, titles, strict=True)):
-                values = player.report.series[key] if player.report else np.zeros(0)
+                values = player.series.get(key, np.zeros(0))
                 pen = pg.mkPen(COLOURS[number], width=2.5, style=STYLES[number])
                 curve = plot.plot(np.arange(1, len(values) + 1), values, pen=pen, name=name)
                 curve.setDownsampling(auto=True, method="peak")

@@ -12,6 +12,12 @@ from orbita_gui.model import TracePlayer
 from . import palette, type_scale
 from .throttle import PICTURE_PER_SECOND, Throttle
 
+CURVES_PER_SECOND = 4
+"""How often the curves grow while the pass behind a trace records them: each redraw
+takes every point so far."""
+MARKS_AT_MOST = 2000
+"""Out-of-memory marks drawn at most: one per this fraction of the trace (a wider
+screen has no more columns than that to tell them apart)."""
 STACKED = "Heap bytes"
 """The plot whose series are stacked, as the heap map's bar lays the bytes side by side."""
 PLOTS = (
@@ -91,6 +97,10 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         self.scene().sigMouseClicked.connect(self._on_clicked)
         player.sig_trace_loaded.connect(self._on_trace_loaded)
         self.cursor_updates = Throttle(self._move_cursors, PICTURE_PER_SECOND, self)
+        self.curve_updates = Throttle(self._draw_recorded, CURVES_PER_SECOND, self)
+        self._drawn = -1
+        """Operations the curves show: the pass behind the trace fills them in."""
+        player.sig_recorded.connect(self._on_recorded)
         player.sig_position_changed.connect(self._on_position_changed)
         player.sig_detached.connect(lambda _: self.clear_data())
         type_scale.changes().sig_scale_changed.connect(self._paint_in_theme)
@@ -130,25 +140,41 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         self.failures.setData([], [])
 
     def _on_trace_loaded(self, trace) -> None:
-        series = self.player.report.series
-        x = np.arange(1, len(trace.ops) + 1)
-        for title, lines in PLOTS:
+        self._drawn = -1
+        for plot in self.plots:
+            plot.setXRange(0, len(trace.ops))
+        self._draw_recorded()
+        self._on_position_changed(0)
+
+    def _on_recorded(self, done: int) -> None:
+        self.curve_updates.request()
+
+    def _draw_recorded(self) -> None:
+        """The curves as far as the pass behind the trace has recorded them."""
+        player = self.player
+        done, series = player.recorded, player.series
+        if not player.loaded or done == self._drawn:
+            return
+        self._drawn = done
+        x = np.arange(1, done + 1)
+        for plot, (title, lines) in zip(self.plots, PLOTS, strict=True):
             # The stack's bands are drawn top first, each from zero: a band's top is
             # its series plus those under it.
-            stack = np.zeros(len(x))
+            stack = top = np.zeros(done)
             for key, _, _ in reversed(lines):
-                y = series[key] + (stack if title == STACKED else 0)
+                y = series[key][:done] + (stack if title == STACKED else 0)
                 self.curves[key].setData(x, y)
-                stack = y
-        failed = np.flatnonzero(np.diff(series["failed_allocations"], prepend=0) > 0)
-        in_use = series["heap_allocated"] + series["heap_lost"]
-        self.failures.setData(x[failed], in_use[failed])
-        for plot, (_, lines) in zip(self.plots, PLOTS, strict=True):
+                stack, top = y, np.maximum(top, y)
             # From zero: a count that never changes is a flat line at its value, not a
             # line through an axis of fractions around it.
-            top = max(float(self.curves[key].yData.max(initial=0)) for key, _, _ in lines)
-            plot.setRange(xRange=(0, len(trace.ops)), yRange=(0, top or 1))
-        self._on_position_changed(0)
+            plot.setYRange(0, float(top.max(initial=0)) or 1)
+        failures = series["failed_allocations"][:done]
+        failed = np.flatnonzero(np.diff(failures, prepend=0) > 0)
+        if len(failed) > MARKS_AT_MOST:  # one mark a column: thousands drew slower than all
+            columns = failed * MARKS_AT_MOST // max(done, 1)
+            failed = failed[np.flatnonzero(np.diff(columns, prepend=-1))]
+        in_use = series["heap_allocated"][:done] + series["heap_lost"][:done]
+        self.failures.setData(x[failed], in_use[failed])
 
     def _on_position_changed(self, position: int) -> None:
         self.cursor_updates.request()
@@ -169,5 +195,7 @@ class StatsPlots(pg.GraphicsLayoutWidget):
     def cleanup(self) -> None:
         self.player.sig_trace_loaded.disconnect(self._on_trace_loaded)
         self.player.sig_position_changed.disconnect(self._on_position_changed)
+        self.player.sig_recorded.disconnect(self._on_recorded)
+        self.curve_updates.stop()
         type_scale.changes().sig_scale_changed.disconnect(self._paint_in_theme)
         self.cursor_updates.stop()

@@ -1,11 +1,12 @@
 """The trace player: exact steps both ways, seeking, playing, letting go."""
 
+import dataclasses
 import gc
 import math
 
 import pytest
 
-from orbita_gui.core import Machine
+from orbita_gui.core import Machine, OrbitaError
 from orbita_gui.model import MachineModel, TracePlayer
 from orbita_gui.traces import Replayer, machine_for, parse_native
 
@@ -48,7 +49,7 @@ def test_loading_puts_a_fresh_machine_at_operation_zero(player):
     machine = player.model.machine
     assert machine.frames.total_frames == 256 and machine.heap.heap_size == 8192
     assert player.position == 0 and player.length == 11
-    assert len(player.report.series["heap_allocated"]) == 11
+    assert len(player.series["heap_allocated"]) == 11
     assert player.model.undo_stack.count() == 0
 
 
@@ -107,12 +108,14 @@ def test_changing_the_machine_by_hand_lets_the_trace_go(qtbot, player):
     assert not player.loaded and player.position == 0
 
 
-def test_a_cancelled_load_changes_nothing(qtbot):
+def test_a_trace_whose_machine_cannot_be_built_changes_nothing(qtbot):
     model = MachineModel(Machine(4 << 20))
     player = TracePlayer(model)
-    big = parse_native("heap 0x1000 1MiB\n" + "malloc a 16\nfree a\n" * 3000)
+    fine = parse_native("frames 1MiB\nheap 0x1000 64KiB\nmalloc a 16\n")
+    impossible = dataclasses.replace(fine, heap_size=1 << 40)  # more than memory holds
     before = model.machine
-    assert not player.load(big, progress=lambda done, total: False)
+    with pytest.raises(OrbitaError):
+        player.load(impossible)
     assert model.machine is before and not player.loaded
 
 

@@ -3,7 +3,7 @@
 import csv
 
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from orbita_gui.app import gif_dialog
 from orbita_gui.resources import resource_path
@@ -61,7 +61,8 @@ def test_keys_drive_the_player_where_focus_is_not_a_text_field(qtbot, window):
 def test_plots_follow_the_player_and_a_click_jumps(qtbot, window):
     window.traces.load(SAMPLE)
     plots = window.traces.plots
-    assert len(plots.curves["heap_allocated"].xData) == 16
+    curve = plots.curves["heap_allocated"]  # drawn as the pass behind the trace records it
+    qtbot.waitUntil(lambda: curve.xData is not None and len(curve.xData) == 16)
     for plot in plots.plots:  # every trace shown whole, from zero up
         (x0, x1), (y0, _) = plot.getViewBox().viewRange()
         assert x0 <= 0 and x1 >= 16 and y0 <= 0
@@ -148,6 +149,7 @@ def test_a_traces_warnings_are_in_the_log(qtbot, window, tmp_path):
 def test_the_player_and_plots_are_the_windows_docks_and_menu(window):
     assert window.dock("player").widget() is window.traces.panel
     assert window.dock("plots").widget() is window.traces.plots
+    assert window.dock("lifetimes").widget() is window.traces.lifetimes
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
     assert menus == ["File", "Edit", "View", "Player", "Help"]  # Help stays last
 
@@ -157,6 +159,18 @@ def test_the_plots_mark_each_allocation_that_ran_out_of_memory(qtbot, window):
     failures = window.traces.plots.failures
     trace = window.traces.player.trace
     failed = [n for n, op in enumerate(trace.ops, 1) if op.name == "big"]
-    assert failures.data["x"].tolist() == failed
-    series = window.traces.player.report.series
+    qtbot.waitUntil(lambda: failures.data["x"].tolist() == failed)
+    series = window.traces.player.series
     assert series["failed_allocations"][-1] == 1
+
+
+def test_clicking_a_block_over_time_goes_to_its_allocation(qtbot, window):
+    window.traces.load(SAMPLE)
+    window.dock("lifetimes").raise_()
+    view, player = window.traces.lifetimes, window.traces.player
+    qtbot.waitUntil(lambda: player.report is not None)
+    window.traces.seek(player.length)
+    where = view.view.mapViewToScene(QPointF(12.5, 0x500))  # "rest", the last 1 KiB
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(where))
+    assert player.position == 9  # just after "malloc rest 1024", the ninth operation
+    assert view.cursor.value() == 9

@@ -54,12 +54,13 @@ def test_a_feature_adds_a_dock_found_by_its_id(qtbot, window):
     qtbot.waitUntil(lambda: ruler.dock.visibleRegion().isEmpty())  # behind the log's tab
     assert not window.dock("log").visibleRegion().isEmpty()
     docks = texts(window.menuBar().actions()[2].menu())  # View
-    assert docks[-8:] == [
+    assert docks[-9:] == [
         "Controls",
         "Statistics",
         "Operation log",
         "Player",
         "Statistics plots",
+        "Blocks over time",
         "Narration and code",
         "Predict, then check",
         "Ruler",

@@ -34,6 +34,7 @@ from ..stats import HeapStats
 from .free_list_heap import FreeListHeap
 from .heap_checks import live_block
 from .heap_rules import GUIDE
+from .live_blocks import LiveByColumns
 
 SMALLEST_BLOCK = 8
 """A ListNode (one next pointer): the smallest block that can wait in a list."""
@@ -55,7 +56,7 @@ def block_sizes(largest_block: int) -> tuple[int, ...]:
     return tuple(1 << shift for shift in range(3, largest_block.bit_length()))
 
 
-class FixedBlockHeap:
+class FixedBlockHeap(LiveByColumns):
     """Block lists per size over a fallback `FreeListHeap` with the guide's rules.
 
     Every operation returns the event that explains it; `revert(event)` undoes the

@@ -64,6 +64,7 @@ from .free_list_store import FreeListStore
 from .free_list_undo import Undo
 from .heap_checks import check_region, live_block
 from .heap_rules import GUIDE, SORT_KEYS, HeapRules
+from .live_blocks import LiveByColumns
 
 _new_tuple = tuple.__new__
 """Makes an `Allocation` without its generated `__new__` (a third of the cost)."""
@@ -78,7 +79,7 @@ def _layout(size: int, align: int) -> Layout:
     return Layout(size, align)
 
 
-class FreeListHeap(IndexedOperations, ListedOperations, Undo):
+class FreeListHeap(LiveByColumns, IndexedOperations, ListedOperations, Undo):
     """A heap over one free list, searched and ordered by its `HeapRules`.
 
     Every operation also has an `*_event` form returning the event that explains it;

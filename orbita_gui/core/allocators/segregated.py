@@ -67,6 +67,7 @@ from ..segregated_events import (
 )
 from ..stats import HeapStats
 from .heap_checks import check_region, live_block
+from .live_blocks import LiveByColumns
 
 DEFAULT_CLASSES = 10
 """16-31 B up to 4-8 KiB, and a last class of 8 KiB and up: the malloc lab's sizes."""
@@ -111,7 +112,7 @@ def first_fit(
     return None, len(regions), False
 
 
-class SegregatedHeap:
+class SegregatedHeap(LiveByColumns):
     """A heap of `classes` segregated free lists, first fit in each (see the module)."""
 
     kind = "segregated"

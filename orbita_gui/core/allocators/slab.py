@@ -59,6 +59,7 @@ from ..slab_events import (
 from ..stats import HeapStats
 from .bitmap_frames import FrameAllocator
 from .heap_checks import check_region, live_block
+from .live_blocks import LiveByColumns
 
 KMALLOC_SIZES = (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192)
 """Linux's kmalloc caches (with 4 KiB pages): 96 and 192 fill the widest gaps."""
@@ -129,7 +130,7 @@ class Cache:
         self.slabs = 0
 
 
-class SlabHeap:
+class SlabHeap(LiveByColumns):
     """Caches of slabs over pages taken from the machine's frame allocator.
 
     Every operation returns the event that explains it; `revert(event)` undoes the
