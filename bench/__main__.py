@@ -2,7 +2,17 @@
 
 import resource
 
-from . import frames, free_list_speed, headless, heap_traces, history_memory, long_lists, views
+from . import (
+    big_traces,
+    frames,
+    free_list_speed,
+    headless,
+    heap_traces,
+    history_memory,
+    lifetimes,
+    long_lists,
+    views,
+)
 
 frames.run()
 print()
@@ -17,6 +27,10 @@ print()
 headless.run()
 print()
 views.run()
+print()
+big_traces.run()
+print()
+lifetimes.run()
 print()
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"Peak memory of this process: {peak_mib:,.0f} MiB")
