@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+LOOK_EVERY_SECONDS = 0.1
+"""How often the dialog is updated and Cancel looked at: each look lets the window
+repaint, which costs more than the work between two looks."""
 
 
 class Progress:
@@ -18,10 +24,15 @@ class Progress:
         self._dialog.setValue(0)
 
     def __enter__(self):
+        shown = [0.0]
+
         def report(done: int, total: int) -> bool:
-            self._dialog.setMaximum(max(total, 1))
-            self._dialog.setValue(done)
-            QApplication.processEvents()
+            now = time.perf_counter()
+            if now - shown[0] >= LOOK_EVERY_SECONDS:  # each look repaints the window
+                shown[0] = now
+                self._dialog.setMaximum(max(total, 1))
+                self._dialog.setValue(done)
+                QApplication.processEvents()
             return not self._dialog.wasCanceled()
 
         return report

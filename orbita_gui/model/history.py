@@ -109,6 +109,12 @@ class History:
         self.events.extend(events)
         return outcomes, events
 
+    def forget_oldest(self, count: int) -> None:
+        """The `count` oldest operations kept can no longer be taken back; their events
+        are let go (the operations stay: a session still holds them)."""
+        changed = self.runner.forget_oldest(count)
+        del self.events[:changed], self.numbers[:changed]
+
     def take_back(self) -> Event | None:
         """Undo the newest operation; its event if it had changed the machine."""
         event = self.runner.back()

@@ -372,6 +372,12 @@ class MachineModel(QObject):
         """How many of the newest operations `take_back` can take back."""
         return self._history.kept
 
+    def forget_oldest(self, count: int) -> None:
+        """Let go of the events of the `count` oldest trace steps kept, which can then no
+        longer be taken back (the player, which goes back from checkpoints instead, keeps
+        a long trace's memory bounded so)."""
+        self._history.forget_oldest(count)
+
     # Saved or not
 
     @property

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from orbita_gui.traces import Recording, ReplayReport, Trace, machine_for
 from orbita_gui.traces.checkpoints import CHECKPOINT_EVERY, Checkpoint, Checkpoints
+from orbita_gui.traces.collector import collector_resting
 
 from .frame_budget import FrameBudget
 from .history import History
@@ -31,9 +32,14 @@ RESUME_COST = 3000
 """What putting back a checkpoint costs, in operations replayed: a jump takes one
 when that and the operations after it cost less than going from where it is."""
 
-TAKE_BACK_COST = 4
-"""What taking an operation back costs, in operations replayed (a free taken back puts
-its region back in the middle of a long free list's index)."""
+HISTORY_KEPT = 65_536
+"""Operations the player keeps able to take back, at most, once a checkpoint can stand
+in for the older ones: each costs some 225 bytes (15 MB for these)."""
+TAKE_BACK_COST = 1000
+"""What taking an operation back may cost, in operations replayed: an allocation taken
+back puts its region back in the middle of the free list, and with tens of thousands
+of regions the list's index is laid out anew for it (17 ms, where replaying one takes
+40 µs). So only a few steps are taken back; a jump further back goes from a checkpoint."""
 
 FRAME_SECONDS = 1 / 60
 TICK_BUDGET_SECONDS = 0.012
@@ -198,6 +204,7 @@ class TracePlayer(QObject):
         if not self.loaded or self.at_end:
             return False
         self.animation.start(self._forward())
+        self._bound_history()
         self.sig_position_changed.emit(self.position)
         return True
 
@@ -219,21 +226,23 @@ class TracePlayer(QObject):
         if not self.loaded:
             return 0
         target = max(0, min(target, self.length))
-        self._resume_near(target)
-        total, done = abs(target - self.position), 0
-        forward = target > self.position
-        while self.loaded and self.position != target:  # a hand change would let go
-            chunk = min(1000, abs(target - self.position))
-            if forward:
-                self.model.apply_many(self.trace.ops, self._position, self._position + chunk)
-                self._position += chunk
-            else:
-                self.model.take_back(chunk)
-                self._position -= chunk
-            done += chunk
-            if progress and progress(done, total) is False:
-                break
+        with collector_resting():  # a jump makes many objects and no cycles
+            self._resume_near(target)
+            total, done = abs(target - self.position), 0
+            forward = target > self.position
+            while self.loaded and self.position != target:  # a hand change would let go
+                chunk = min(1000, abs(target - self.position))
+                if forward:
+                    self.model.apply_many(self.trace.ops, self._position, self._position + chunk)
+                    self._position += chunk
+                else:
+                    self.model.take_back(chunk)
+                    self._position -= chunk
+                done += chunk
+                if progress and progress(done, total) is False:
+                    break
         self.model.flush_changes()
+        self._bound_history()
         self.sig_position_changed.emit(self.position)
         return self.position
 
@@ -306,6 +315,18 @@ class TracePlayer(QObject):
             self.model.resume(History.resumed(self.trace, checkpoint, self.recording.effects))
             self._position = checkpoint.position
 
+    def _bound_history(self) -> None:
+        """Let go of the oldest steps beyond `HISTORY_KEPT` once the pass behind the
+        trace has kept states past them (a quarter more first, so that it happens seldom)."""
+        excess = self.model.kept_operations - HISTORY_KEPT
+        recording = self.recording
+        if (
+            excess > HISTORY_KEPT // 4
+            and recording is not None
+            and recording.done >= self._position
+        ):
+            self.model.forget_oldest(excess)
+
     def _record_slice(self) -> None:
         """A slice of the pass behind the trace, while the window has nothing to do."""
         recording = self.recording
@@ -352,6 +373,7 @@ class TracePlayer(QObject):
         self.sig_ticked.emit(self.position)
         self._budget.end(time.perf_counter())
         self.model.flush_changes()  # a tick is a screen frame: repaint once, now
+        self._bound_history()
         self.sig_position_changed.emit(self.position)
         if self.at_end:
             self.pause()

@@ -3,12 +3,13 @@ jumps to any operation at once: it puts back the nearest state kept before it an
 replays the few operations after it, as time-travel debuggers and video codecs do with
 key frames.
 
-A state is the machine and the names' bindings, pickled and compressed: a copy that
-nothing can change, restored exactly by unpickling (every allocator of the family is
-plain Python data; live blocks go as plain tuples, `core.allocators.live_blocks`). One
-costs some 7 bytes a live block or free region, compressed; the history it stands in
-for costs some 200 bytes an operation, so a state every `CHECKPOINT_EVERY` operations
-costs less than the events it replaces.
+A state is the machine and the names' bindings, pickled, compressed and kept in a
+temporary file (`spill`: out of the window's memory): a copy that nothing can change,
+restored exactly by unpickling (every allocator of the family is plain Python data;
+live blocks go as plain tuples, `core.allocators.live_blocks`). One takes some 7
+bytes a live block or free region; the history it stands in for costs some 200 bytes
+an operation, so a state every `CHECKPOINT_EVERY` operations costs less than the
+events it replaces.
 """
 
 from __future__ import annotations
@@ -21,26 +22,38 @@ from dataclasses import dataclass
 from ..core.events import Allocation
 from .collector import collector_resting
 from .replay import Replayer, ReplayState
+from .spill import Spill
 
 CHECKPOINT_EVERY = 8192
 """Operations between two states kept, at most: a jump replays fewer than this many."""
-CHECKPOINT_SECONDS = 0.08
+CHECKPOINT_SECONDS = 0.05
 """Replay time between two states kept, at most: where operations are slow (long free
 lists, failed searches) states are kept closer together, so that a jump replays about
 as long anywhere."""
+CHECKPOINT_BYTES = 96 << 20
+"""Bytes the states may take: past it, every other one is let go, and states are kept
+at least twice as far apart from then on (a slow machine keeps them by time more often)."""
+LEAST_APART = 512
+"""Operations between two states kept, at least (until memory asks for more)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """The state after `position` operations, compressed."""
+    """The state after `position` operations, compressed in `store` under `key`."""
 
     position: int
-    packed: bytes
+    store: Spill
+    key: tuple[int, int]
+
+    @property
+    def nbytes(self) -> int:
+        return self.key[1]
 
     def state(self) -> ReplayState:
         """A fresh copy of the machine and the bindings as they were then."""
+        packed = zlib.decompress(self.store.get(self.key))
         with collector_resting():  # unpickling makes many objects and no cycles
-            machine, names, values, frame_names = pickle.loads(zlib.decompress(self.packed))
+            machine, names, values, frame_names = pickle.loads(packed)
             live = machine.heap.allocations()
             bindings = {
                 name: value if value is None or name in frame_names else live[value]
@@ -51,24 +64,37 @@ class Checkpoint:
 
 class Checkpoints:
     """States kept every `every` operations or `seconds` of replay, whichever comes
-    first, oldest first."""
+    first, in at most `budget` bytes; oldest first."""
 
-    def __init__(self, every: int = CHECKPOINT_EVERY, seconds: float = CHECKPOINT_SECONDS) -> None:
-        self.every, self.seconds = every, seconds
+    def __init__(
+        self,
+        every: int = CHECKPOINT_EVERY,
+        seconds: float = CHECKPOINT_SECONDS,
+        budget: int = CHECKPOINT_BYTES,
+    ) -> None:
+        self.every, self.seconds, self.budget = every, seconds, budget
+        self.least = min(LEAST_APART, every)
+        self.nbytes = 0
+        """Bytes the states kept take, compressed (on disk, as a rule: `Spill`)."""
+        self._store = Spill()
         self._kept: list[Checkpoint] = []
         self._positions: list[int] = []
 
     def next_due(self) -> int:
         """The position at which the next state is kept, unless replay time says sooner."""
-        return (self._positions[-1] if self._positions else 0) + self.every
+        return self._last() + self.every
+
+    def due(self, position: int, unkept_seconds: float) -> bool:
+        """Whether the state after `position` operations, `unkept_seconds` of replay
+        after the last one kept, is to be kept."""
+        apart = position - self._last()
+        return apart >= self.every or (unkept_seconds >= self.seconds and apart >= self.least)
+
+    def _last(self) -> int:
+        return self._positions[-1] if self._positions else 0
 
     def __len__(self) -> int:
         return len(self._kept)
-
-    @property
-    def nbytes(self) -> int:
-        """Memory the states take, compressed."""
-        return sum(len(checkpoint.packed) for checkpoint in self._kept)
 
     def keep(self, position: int, replayer: Replayer) -> None:
         """Keep the replayer's state, after `position` operations (later than the last)."""
@@ -78,8 +104,21 @@ class Checkpoints:
         values = [value.ptr if type(value) is Allocation else value for value in bindings.values()]
         state = (machine, tuple(bindings), values, frame_names)
         packed = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        self._kept.append(Checkpoint(position, zlib.compress(packed, 1)))
+        checkpoint = Checkpoint(position, self._store, self._store.put(zlib.compress(packed, 1)))
+        self._kept.append(checkpoint)
         self._positions.append(position)
+        self.nbytes += checkpoint.nbytes
+        if self.nbytes > self.budget and len(self._kept) > 2:
+            self._thin_out()
+
+    def _thin_out(self) -> None:
+        """Let go of every other state (the first stays: the trace's start), and keep
+        them at least twice as far apart from now on."""
+        self._kept = self._kept[:1] + self._kept[2::2]
+        self._positions = [checkpoint.position for checkpoint in self._kept]
+        self.nbytes = sum(checkpoint.nbytes for checkpoint in self._kept)
+        self.least *= 2
+        self.every = max(self.every, self.least)
 
     def before(self, position: int) -> Checkpoint | None:
         """The latest state kept at or before `position`."""

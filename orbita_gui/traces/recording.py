@@ -234,9 +234,7 @@ class Recording:
                 self.done = upto
                 now = clock()
                 self._unkept += now - slice_started
-                if checkpoints is not None and (
-                    upto == checkpoints.next_due() or self._unkept >= checkpoints.seconds
-                ):
+                if checkpoints is not None and checkpoints.due(upto, self._unkept):
                     checkpoints.keep(upto, self._replayer)
                     self._unkept = 0.0
                 if deadline is not None and now > deadline:

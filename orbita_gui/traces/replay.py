@@ -272,6 +272,15 @@ class Replayer:
         """How many of the newest operations `back()` can take back."""
         return len(self._events)
 
+    def forget_oldest(self, count: int) -> int:
+        """Let go of what `back()` needs for the `count` oldest operations kept: they can
+        no longer be taken back (a player goes back from a checkpoint instead). Returns
+        how many of them had changed the machine."""
+        count = min(count, len(self._events))
+        changed = count - self._events[:count].count(None)
+        del self._events[:count], self._saved[:count]
+        return changed
+
     @property
     def at_end(self) -> bool:
         return self.trace is None or self.position >= len(self.trace.ops)
@@ -432,6 +441,11 @@ class Replayer:
         else:
             saved = _Renamed(changes)
         if event is not None and event.failed:
+            search = _search_of(event)
+            if self._in_batch and search is not None:
+                # A failure among many: nobody shows its search, and the heap would copy
+                # the nodes it passed over (its event lives on in the batch's outcomes).
+                search.forget_visits()
             event = None  # it changed nothing: nothing to take back
         self._events.append(event)
         self._saved.append(saved)

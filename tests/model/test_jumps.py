@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from orbita_gui.core import Machine, registry
 from orbita_gui.model import MachineModel, TracePlayer
 from orbita_gui.model import player as player_module
-from orbita_gui.traces import Replayer, machine_for, parse_native
+from orbita_gui.traces import Recording, Replayer, machine_for, parse_native
+from orbita_gui.traces.checkpoints import Checkpoints
 
 from ..machine_state import machine_state
 
@@ -144,3 +145,35 @@ def test_the_report_says_what_the_player_sees_at_the_end(qtbot, monkeypatch, hea
     assert report.fragmentation == stats.external_fragmentation
     assert player.series["heap_allocated"][-1] == stats.allocated
     assert player.series["frames_used"][-1] == machine.frames.used_frames
+
+
+def test_a_long_trace_keeps_a_bounded_history_and_steps_back_exactly(qtbot, often, monkeypatch):
+    monkeypatch.setattr(player_module, "HISTORY_KEPT", 8)
+    lines = [f"malloc n{i % 5} {i % 7 * 8 + 8}" if i % 3 else f"free n{i % 5}" for i in range(60)]
+    trace = trace_on("guide", "bitmap", lines)
+    player = recorded_player(trace)
+    for _ in range(60):
+        player.step_forward()
+    assert player.model.kept_operations <= 8 + 8 // 4  # the oldest let go
+    assert len(player.model.ops) == 60  # a session still holds every operation
+    for position in range(59, 40, -1):
+        assert player.step_back()
+        assert machine_state(player.model.machine) == stepped_to(trace, position)
+
+
+def test_states_past_their_budget_are_thinned_out_and_still_exact():
+    lines = [f"malloc n{i % 5} {i % 7 * 8 + 8}" if i % 3 else f"free n{i % 5}" for i in range(90)]
+    trace = trace_on("guide", "bitmap", lines)
+    roomy = Recording(trace, checkpoints=Checkpoints(every=3))
+    roomy.advance()
+    budget = roomy.checkpoints.nbytes // 4
+    tight = Recording(trace, checkpoints=Checkpoints(every=3, budget=budget))
+    tight.advance()
+    kept = tight.checkpoints
+    assert len(kept) < len(roomy.checkpoints) // 2 and kept.nbytes <= budget
+    assert kept.least > 3 and kept.before(0).position == 0
+    for target in range(0, 91, 7):
+        checkpoint = kept.before(target)
+        replayer = Replayer.resumed(trace, checkpoint.state(), checkpoint.position, tight.effects)
+        replayer.run(trace.ops, checkpoint.position, target)
+        assert machine_state(replayer.machine) == stepped_to(trace, target)
