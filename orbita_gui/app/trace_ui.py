@@ -39,6 +39,8 @@ def sample_lessons() -> list[tuple[str, Path]]:
     return lessons
 
 
+FILLED_IN = {"plots": "Statistics plots", "lifetimes": "Blocks over time"}
+"""The docks the pass behind a trace fills in, and their titles."""
 FAR = 5000
 """Seeks that replay at least this many operations show a progress dialog with Cancel."""
 LAST_FOLDER = "traces/last_folder"
@@ -63,15 +65,16 @@ class TraceUi(QObject):
         )
         top, bottom = Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         player_dock = window.add_dock("player", "Player", self.panel, top)
-        window.add_dock("plots", "Statistics plots", self.plots, bottom, tabify_with="log")
-        window.add_dock("lifetimes", "Blocks over time", self.lifetimes, bottom, tabify_with="log")
+        for dock_id, widget in (("plots", self.plots), ("lifetimes", self.lifetimes)):
+            window.add_dock(dock_id, FILLED_IN[dock_id], widget, bottom, tabify_with="log")
         for view in window.views.values():
             view.follow(self.player.animation)
         self.panel.sig_seek_requested.connect(self.seek)
         self.plots.sig_seek_requested.connect(self.seek)
         self.lifetimes.sig_seek_requested.connect(self.seek)
         self.player.sig_trace_loaded.connect(self._show_lifetimes)
-        self.player.sig_recorded.connect(lambda _done: self.lifetimes.refresh())
+        self.player.sig_recorded.connect(self._on_recorded)
+        self.player.sig_detached.connect(lambda _why: self._on_recorded(0))  # plain titles
         self.player.sig_position_changed.connect(self.lifetimes.set_cursor)
         self.player.sig_detached.connect(lambda why: window.say(why, failed=True))
         self.player.sig_trace_loaded.connect(lambda _trace: player_dock.show())
@@ -82,6 +85,17 @@ class TraceUi(QObject):
         self.player.pause()
         self.plots.cleanup()
         self.lifetimes.cleanup()
+
+    def _on_recorded(self, done: int) -> None:
+        """The pass behind the trace went on: the blocks grow, and the docks that fill in
+        with it say how far it is (their plain titles once it is done)."""
+        self.lifetimes.refresh()
+        length = self.player.length
+        suffix = f" (replayed {done * 100 // length}%)" if done < length else ""
+        for dock_id, title in FILLED_IN.items():
+            dock = self.window.dock(dock_id)
+            if dock.windowTitle() != title + suffix:
+                dock.setWindowTitle(title + suffix)
 
     def _show_lifetimes(self, trace: Trace) -> None:
         """The blocks' lifetimes of the trace just loaded, as the pass behind it finds them

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from orbita_gui.app import gif_dialog
 from orbita_gui.resources import resource_path
-from orbita_gui.traces import Replayer, machine_for, read_trace
+from orbita_gui.traces import Replayer, machine_for, parse_native, read_trace
 
 from ..machine_state import machine_state
 
@@ -174,3 +174,13 @@ def test_clicking_a_block_over_time_goes_to_its_allocation(qtbot, window):
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(where))
     assert player.position == 9  # just after "malloc rest 1024", the ninth operation
     assert view.cursor.value() == 9
+
+
+def test_the_docks_the_pass_fills_in_say_how_far_it_is(qtbot, window):
+    long = parse_native("heap 0x1000 64KiB\n" + "malloc a 16\nfree a\n" * 20_000)
+    player, dock = window.traces.player, window.dock("plots")
+    window.traces.load_trace(long, "long")
+    qtbot.waitUntil(lambda: "(replayed" in dock.windowTitle(), timeout=5000)
+    qtbot.waitUntil(lambda: player.report is not None, timeout=20_000)
+    assert dock.windowTitle() == "Statistics plots"
+    assert window.dock("lifetimes").windowTitle() == "Blocks over time"
