@@ -122,9 +122,12 @@ class LifetimeView(pg.PlotWidget):
         self.failures = pg.PlotCurveItem(connect="pairs")
         """One vertical stroke at the top per pixel column holding failures, one path."""
         plot.addItem(self.failures)
+        self._halo = pg.InfiniteLine(angle=90, movable=False)
+        """Paper either side of the cursor: ink alone is lost among dark blocks."""
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
-        self.cursor.setZValue(10)
-        plot.addItem(self.cursor)
+        for z, line in enumerate((self._halo, self.cursor), 10):
+            line.setZValue(z)
+            plot.addItem(line)
         self._dirty = False
         self._timer = QTimer(self, singleShot=True, interval=RASTER_DELAY_MS)
         self._timer.timeout.connect(self._rasterise)
@@ -164,6 +167,7 @@ class LifetimeView(pg.PlotWidget):
     def set_cursor(self, position: int) -> None:
         """The player's position, operations applied."""
         self.cursor.setValue(position)
+        self._halo.setValue(position)
 
     def bar_at_view(self, x: float, y: float) -> int | None:
         """The bar drawn at view point `(x, y)` (position, offset), or the nearest within
@@ -188,10 +192,16 @@ class LifetimeView(pg.PlotWidget):
     # Qt
 
     def changeEvent(self, event) -> None:
-        """A change of theme comes as a new application palette: take its colours."""
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_timer"):
+        """A change of theme comes as a new application palette: take its colours (while
+        the view is built and not yet cleaned up or closed)."""
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "_listening", False):
             self._paint_in_theme()
         super().changeEvent(event)
+
+    def close(self) -> bool:
+        """Closed, a plot widget lets go of its plot: nothing is painted after."""
+        self.cleanup()
+        return super().close()
 
     def viewportEvent(self, event) -> bool:
         """The tooltip names the block under the mouse, worked out only when asked."""
@@ -271,8 +281,10 @@ class LifetimeView(pg.PlotWidget):
             axis = plot.getAxis(side)
             axis.setPen(palette.MUTED)
             axis.setTextPen(palette.INK)
-            axis.setStyle(tickFont=type_scale.font(10))
+            # A label that would stick out past the plot is left out: the top one was cut.
+            axis.setStyle(tickFont=type_scale.font(10), hideOverlappingLabels=True)
             plot.setLabel(side, label, color=ink, **size)  # after the pen, which colours it
         self.image.setLookupTable(lookup_table())
         self.failures.setPen(pg.mkPen(palette.ERROR, width=3))
         self.cursor.setPen(pg.mkPen(palette.INK, width=2))
+        self._halo.setPen(pg.mkPen(palette.PAPER, width=6))
