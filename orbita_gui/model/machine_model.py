@@ -75,9 +75,9 @@ class MachineModel(QObject):
     sig_machine_reset = Signal()
     """A new machine replaced the old one (or undo brought the old one back)."""
     sig_history_restarted = Signal()
-    """A trace's fresh machine is about to replace the old one, and nothing before it can
-    be undone: a record of what happened (the log) starts over. `sig_machine_reset`
-    follows."""
+    """A record of what happened (the log) starts over: a trace's fresh machine is about
+    to replace the old one (`sig_machine_reset` follows), or a kept state of the trace
+    was put back (`resume`: it follows `sig_machine_reset`). Nothing before can be undone."""
     sig_selection_changed = Signal()
     """The selected frames or blocks changed."""
     sig_events_applied = Signal(object)
@@ -105,8 +105,6 @@ class MachineModel(QObject):
         """The latest operation `apply` ran, failed or not: what the `sig_event_applied`
         it sends explains (its trace line, its names)."""
         self._stats_before: tuple[Event | None, tuple | None] = (None, None)
-        self.resuming = False
-        """True while `resume` puts a kept state in place (not a new machine)."""
         self.revision = 0
         """Goes up with every change of the machine: what views key their caches on, so
         that a hover right after a change never reads a picture of the state before."""
@@ -358,14 +356,10 @@ class MachineModel(QObject):
 
     def resume(self, history: History) -> None:
         """Put in place the trace's machine as a checkpoint kept it (the player jumping
-        far): like a trace's start, nothing before it can be taken back, and the record
-        of what happened starts over; `resuming` is True while the views are told."""
-        self.resuming = True
-        try:
-            self.sig_history_restarted.emit()
-            self._set_machine(history.machine, history)
-        finally:
-            self.resuming = False
+        far): like a trace's start, nothing before it can be taken back. The record of
+        what happened starts over once the views have the machine: it is no new one."""
+        self._set_machine(history.machine, history)
+        self.sig_history_restarted.emit()
 
     @property
     def kept_operations(self) -> int:

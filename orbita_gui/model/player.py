@@ -288,14 +288,13 @@ class TracePlayer(QObject):
     def distance(self, target: int) -> int:
         """How many operations going to `target` applies or takes back (from the
         checkpoint it would start at, if any)."""
-        checkpoint, _ = self._route(target)
+        checkpoint = self._route(target)
         start = self._position if checkpoint is None else checkpoint.position
         return abs(target - start)
 
-    def _route(self, target: int) -> tuple[Checkpoint | None, int]:
+    def _route(self, target: int) -> Checkpoint | None:
         """The checkpoint to start from on the way to `target`, None to go from here
-        (when that is quicker: back as far as the history allows), and the operations
-        from here."""
+        (when that is quicker: back as far as the history allows)."""
         recording = self.recording
         checkpoint = recording.checkpoint_before(target) if recording is not None else None
         if target >= self._position:
@@ -305,12 +304,12 @@ class TracePlayer(QObject):
         else:
             from_here = math.inf  # what the history no longer holds
         if checkpoint is None or target - checkpoint.position + RESUME_COST >= from_here:
-            return None, from_here
-        return checkpoint, from_here
+            return None
+        return checkpoint
 
     def _resume_near(self, target: int) -> None:
         """Put back the checkpoint `_route` takes to `target`, if it takes one."""
-        checkpoint, _ = self._route(target)
+        checkpoint = self._route(target)
         if checkpoint is not None:
             self.model.resume(History.resumed(self.trace, checkpoint, self.recording.effects))
             self._position = checkpoint.position

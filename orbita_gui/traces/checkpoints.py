@@ -78,20 +78,22 @@ class Checkpoints:
         """Bytes the states kept take, compressed (on disk, as a rule: `Spill`)."""
         self._store = Spill()
         self._kept: list[Checkpoint] = []
-        self._positions: list[int] = []
+        self._unkept = 0.0
+        """Replay time since the last state kept."""
 
     def next_due(self) -> int:
         """The position at which the next state is kept, unless replay time says sooner."""
         return self._last() + self.every
 
-    def due(self, position: int, unkept_seconds: float) -> bool:
-        """Whether the state after `position` operations, `unkept_seconds` of replay
-        after the last one kept, is to be kept."""
+    def due(self, position: int, seconds: float) -> bool:
+        """Whether the state after `position` operations is to be kept, the last of them
+        having taken `seconds` to replay."""
+        self._unkept += seconds
         apart = position - self._last()
-        return apart >= self.every or (unkept_seconds >= self.seconds and apart >= self.least)
+        return apart >= self.every or (self._unkept >= self.seconds and apart >= self.least)
 
     def _last(self) -> int:
-        return self._positions[-1] if self._positions else 0
+        return self._kept[-1].position if self._kept else 0
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -106,8 +108,8 @@ class Checkpoints:
         packed = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         checkpoint = Checkpoint(position, self._store, self._store.put(zlib.compress(packed, 1)))
         self._kept.append(checkpoint)
-        self._positions.append(position)
         self.nbytes += checkpoint.nbytes
+        self._unkept = 0.0
         if self.nbytes > self.budget and len(self._kept) > 2:
             self._thin_out()
 
@@ -115,12 +117,15 @@ class Checkpoints:
         """Let go of every other state (the first stays: the trace's start), and keep
         them at least twice as far apart from now on."""
         self._kept = self._kept[:1] + self._kept[2::2]
-        self._positions = [checkpoint.position for checkpoint in self._kept]
         self.nbytes = sum(checkpoint.nbytes for checkpoint in self._kept)
         self.least *= 2
         self.every = max(self.every, self.least)
 
     def before(self, position: int) -> Checkpoint | None:
         """The latest state kept at or before `position`."""
-        index = bisect_right(self._positions, position)
+        index = bisect_right(self._kept, position, key=_position)
         return self._kept[index - 1] if index else None
+
+
+def _position(checkpoint: Checkpoint) -> int:
+    return checkpoint.position

@@ -200,8 +200,6 @@ class Recording:
         self.series = {name: np.zeros(self.length) for name in STAT_COLUMNS} if record else {}
         self.lifetimes = Lifetimes() if record else None
         self.checkpoints = checkpoints
-        self._unkept = 0.0
-        """Replay time since the last state kept."""
         self._replayer = Replayer(trace, self.machine, keep_history=False, keep_effects=True)
         self.effects: dict[int, int] = self._replayer.effects
         """What the reallocs a session cannot write as they were did, by operation."""
@@ -233,10 +231,8 @@ class Recording:
                 self._tally.run(self._step, islice(self._rows, upto - self.done), self._after)
                 self.done = upto
                 now = clock()
-                self._unkept += now - slice_started
-                if checkpoints is not None and checkpoints.due(upto, self._unkept):
+                if checkpoints is not None and checkpoints.due(upto, now - slice_started):
                     checkpoints.keep(upto, self._replayer)
-                    self._unkept = 0.0
                 if deadline is not None and now > deadline:
                     break
         self.seconds += clock() - started

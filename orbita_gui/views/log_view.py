@@ -60,14 +60,10 @@ class LogModel(QAbstractListModel):
         model.sig_operation_failed.connect(
             lambda message: self._add(message, FAILED, model.last_number)
         )
-        model.sig_machine_reset.connect(self._on_reset)
+        model.sig_machine_reset.connect(lambda: self._add("reset: a new machine", APPLIED))
         model.sig_history_restarted.connect(self.clear)
         self.updates = Throttle(self.flush, TEXT_PER_SECOND, self)
         model.sig_changed.connect(self.updates.request)
-
-    def _on_reset(self) -> None:
-        if not self.model.resuming:  # a jump of the player: the same trace, no new machine
-            self._add("reset: a new machine", APPLIED)
 
     def text(self, row: int) -> str:
         """Line `row` in words: the operation as the trace wrote it (its line, its names)

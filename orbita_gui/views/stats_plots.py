@@ -60,8 +60,8 @@ def paint_plot(plot: pg.PlotItem, title: str, bytes_: bool = False) -> None:
 
 
 class StatsPlots(pg.GraphicsLayoutWidget):
-    """Four plots of the loaded trace, replayed whole when it was loaded. Click a plot
-    to go to that operation."""
+    """Four plots of the loaded trace, filled in as the pass behind it records them.
+    Click a plot to go to that operation."""
 
     sig_seek_requested = Signal(int)
     """Go to the state after this many operations."""
@@ -160,14 +160,15 @@ class StatsPlots(pg.GraphicsLayoutWidget):
         for plot, (title, lines) in zip(self.plots, PLOTS, strict=True):
             # The stack's bands are drawn top first, each from zero: a band's top is
             # its series plus those under it.
-            stack = top = np.zeros(done)
+            stack = np.zeros(done)
             for key, _, _ in reversed(lines):
                 y = series[key][:done] + (stack if title == STACKED else 0)
                 self.curves[key].setData(x, y)
-                stack, top = y, np.maximum(top, y)
+                stack = y
             # From zero: a count that never changes is a flat line at its value, not a
-            # line through an axis of fractions around it.
-            plot.setYRange(0, float(top.max(initial=0)) or 1)
+            # line through an axis of fractions around it. (No series is negative: the
+            # last curve drawn, the stack's top, is the highest.)
+            plot.setYRange(0, float(stack.max(initial=0)) or 1)
         failures = series["failed_allocations"][:done]
         failed = np.flatnonzero(np.diff(failures, prepend=0) > 0)
         if len(failed) > MARKS_AT_MOST:  # one mark a column: thousands drew slower than all

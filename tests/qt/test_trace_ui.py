@@ -6,6 +6,7 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
 from orbita_gui.app import gif_dialog
+from orbita_gui.model import player as player_module
 from orbita_gui.resources import resource_path
 from orbita_gui.traces import Replayer, machine_for, parse_native, read_trace
 
@@ -184,3 +185,18 @@ def test_the_docks_the_pass_fills_in_say_how_far_it_is(qtbot, window):
     qtbot.waitUntil(lambda: player.report is not None, timeout=20_000)
     assert dock.windowTitle() == "Statistics plots"
     assert window.dock("lifetimes").windowTitle() == "Blocks over time"
+
+
+def test_a_jump_from_a_checkpoint_starts_the_log_over_with_no_new_machine(
+    qtbot, window, monkeypatch
+):
+    monkeypatch.setattr(player_module, "CHECKPOINT_EVERY", 4)
+    monkeypatch.setattr(player_module, "RESUME_COST", 0)
+    window.traces.load(SAMPLE)
+    player, log = window.traces.player, window.log.log
+    qtbot.waitUntil(lambda: player.report is not None)
+    window.traces.seek(14)
+    assert player.model.kept_operations < 14  # it went from a checkpoint
+    log.flush()
+    lines = [log.text(row) for row in range(log.rowCount())]
+    assert lines and not any("new machine" in line for line in lines)
